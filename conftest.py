@@ -1,0 +1,96 @@
+"""Suite-wide fixtures: the personas of a small province."""
+
+import pytest
+
+from accounts.models import Assignment, Role, User
+from units.models import Level, Unit, UnitKind
+
+
+@pytest.fixture
+def province(db: None) -> Unit:
+    return Unit.objects.create(
+        code="000.00.00.H99", name_vi="Tỉnh Thử", name_en="Test Province",
+        kind=UnitKind.PROVINCE, level=Level.PROVINCE,
+    )
+
+
+@pytest.fixture
+def ward(province: Unit) -> Unit:
+    return Unit.objects.create(
+        code="000.01.00.H99", name_vi="UBND phường Một", name_en="Ward One People's Committee",
+        kind=UnitKind.WARD_COMMITTEE, level=Level.WARD, parent=province, province=province,
+    )
+
+
+@pytest.fixture
+def ward_center(ward: Unit, province: Unit) -> Unit:
+    return Unit.objects.create(
+        code="000.01.01.H99", name_vi="Trung tâm PVHCC phường Một",
+        name_en="Ward One service center",
+        kind=UnitKind.CENTER, level=Level.WARD, parent=ward, province=province,
+    )
+
+
+@pytest.fixture
+def other_center(province: Unit) -> Unit:
+    ward_two = Unit.objects.create(
+        code="000.02.00.H99", name_vi="UBND phường Hai", kind=UnitKind.WARD_COMMITTEE,
+        level=Level.WARD, parent=province, province=province,
+    )
+    return Unit.objects.create(
+        code="000.02.01.H99", name_vi="Trung tâm PVHCC phường Hai", kind=UnitKind.CENTER,
+        level=Level.WARD, parent=ward_two, province=province,
+    )
+
+
+def _staff(username: str, unit: Unit, *roles: str) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username,
+                                    full_name=username.title())
+    for role in roles:
+        Assignment.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def guide(ward_center: Unit) -> User:
+    return _staff("guide", ward_center, Role.GUIDE)
+
+
+@pytest.fixture
+def desk_officer(ward_center: Unit) -> User:
+    return _staff("desk", ward_center, Role.DESK_OFFICER)
+
+
+@pytest.fixture
+def specialist(ward: Unit) -> User:
+    return _staff("specialist", ward, Role.SPECIALIST)
+
+
+@pytest.fixture
+def approver(ward: Unit) -> User:
+    return _staff("approver", ward, Role.APPROVER)
+
+
+@pytest.fixture
+def manager(ward_center: Unit) -> User:
+    return _staff("manager", ward_center, Role.MANAGER)
+
+
+@pytest.fixture
+def admin_user(province: Unit) -> User:
+    user = _staff("admin", province, Role.ADMIN)
+    user.is_staff = True
+    user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    return User.objects.create_user(username="citizen", password="pw-citizen",
+                                    full_name="Nguyễn Văn Dân")
+
+
+@pytest.fixture
+def outsider(other_center: Unit) -> User:
+    return _staff("outsider", other_center, Role.DESK_OFFICER)
