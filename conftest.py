@@ -1,4 +1,9 @@
-"""Suite-wide fixtures: the personas of a small province."""
+"""Suite-wide fixtures: the personas of a small province, a browser, databases."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +99,67 @@ def citizen(db: None) -> User:
 @pytest.fixture
 def outsider(other_center: Unit) -> User:
     return _staff("outsider", other_center, Role.DESK_OFFICER)
+
+
+# --- Browser -----------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if _in_ci():
+            pytest.fail("Chromium is required in CI: apt-get install chromium")
+        pytest.skip("Chromium not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if _in_ci():
+            raise
+        pytest.skip("playwright not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_chromium: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser page; the live server's URL is ``page.base_url``."""
+    context = _chromium.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    browser_page = context.new_page()
+    browser_page.set_default_timeout(10_000)
+    browser_page.base_url = live_server.url
+    yield browser_page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _browser_tests_may_touch_sync_orm(request: pytest.FixtureRequest) -> None:
+    # Playwright's sync API runs an event loop in the test thread, which makes
+    # Django refuse ORM calls made from the test body.
+    if request.node.get_closest_marker("browser"):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+# --- Databases ---------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    reason = "needs PostgreSQL (run with DATABASE_URL=postgres://...)"
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.skip(reason=reason))

@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+from units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_centers_in_vietnamese_by_default(client, ward_center: Unit) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="vi">' in body
+    assert "Trung tâm PVHCC phường Một" in body
+    assert ward_center.code in body
+
+
+def test_browser_language_picks_english(client, ward_center: Unit) -> None:
+    response = client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+    body = client.get("/en/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Ward One service center" in body
+    assert "Service centers" in body
+
+
+def test_switcher_changes_language_and_keeps_the_page(client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/procedures/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/procedures/"
+    response = client.post("/i18n/setlang/", {"language": "vi", "next": "/en/procedures/"})
+    assert response["Location"] == "/procedures/"
+
+
+def test_admin_open_to_administrator_only(client, admin_user, desk_officer) -> None:
+    client.force_login(desk_officer)
+    assert client.get(reverse("admin:index")).status_code == 302
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:units_unit_changelist"))
+    assert response.status_code == 200
+    for name in ["units_unit", "accounts_user", "deadlines_calendarday"]:
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 200
+
+
+def test_staff_sign_in_page_and_wrong_password(client, desk_officer) -> None:
+    response = client.post(reverse("login"), {"username": "desk", "password": "nope"})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "desk", "password": "pw-desk"})
+    assert response.status_code == 302
