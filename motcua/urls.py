@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,15 +7,13 @@ from core import views as core_views
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
-]
-
-urlpatterns += i18n_patterns(
+    # No language prefix in URLs: a link or a receipt's QR code opens in the
+    # reader's own language (browser, or the switcher's cookie).
     path("", core_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("procedures/", include("catalog.urls")),
     path("admin/", admin.site.urls),
-    prefix_default_language=False,
-)
+]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

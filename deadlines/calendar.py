@@ -1,0 +1,92 @@
+"""The working calendar of a unit, read from the database and kept in memory.
+
+A calendar is built from the unit's working periods and same-day cut-off,
+the calendar days shared by every unit and the unit's own calendar days (a
+unit's row wins over a shared row for the same date, e.g. a local holiday or
+a Saturday the unit opens).
+
+Building one costs a query and, on first use, a table of working days, so
+each process keeps the calendars it built. Saving or deleting a calendar day
+or a unit clears them (see ``deadlines.signals``). Those signals only reach
+the process that made the change, so entries also expire after
+``CACHE_SECONDS``: other web workers see an administrator's edit within a few
+minutes, well ahead of any holiday that is entered in advance.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q
+
+from units.models import Unit
+
+from .engine import WorkCalendar
+from .models import CalendarDay, DayKind
+
+CACHE_SECONDS = 300.0
+
+_DEFAULT = "default"
+_cache: dict[Any, tuple[float, WorkCalendar]] = {}
+_lock = threading.Lock()
+# Bumped on every clear, so a calendar built from rows read before a clear
+# is not stored after it.
+_generation = 0
+
+
+def calendar_cache_clear(unit_pk: Any = None) -> None:
+    """Forget one unit's calendar, or every calendar when no unit is given."""
+    global _generation
+    with _lock:
+        _generation += 1
+        if unit_pk is None:
+            _cache.clear()
+        else:
+            _cache.pop(unit_pk, None)
+
+
+def _cached(key: Any, build: Callable[[], WorkCalendar]) -> WorkCalendar:
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    generation = _generation
+    calendar = build()
+    with _lock:
+        if generation == _generation:
+            _cache[key] = (now + CACHE_SECONDS, calendar)
+    return calendar
+
+
+def _build(unit: Unit | None) -> WorkCalendar:
+    which = Q(unit__isnull=True)
+    if unit is not None:
+        which |= Q(unit=unit)
+    rows = CalendarDay.objects.filter(which).values_list("date", "kind", "unit_id")
+    kinds: dict[Any, str] = {}
+    # Shared rows first, then the unit's own rows on top of them.
+    for day, kind, _unit_id in sorted(rows, key=lambda row: row[2] is not None):
+        kinds[day] = kind
+    options: dict[str, Any] = {}
+    if unit is not None:
+        options = {"periods": tuple(unit.periods()), "same_day_cutoff": unit.same_day_cutoff}
+    return WorkCalendar(
+        days_off=frozenset(d for d, k in kinds.items() if k == DayKind.DAY_OFF),
+        working_days=frozenset(d for d, k in kinds.items() if k == DayKind.WORKING_DAY),
+        **options,
+    )
+
+
+def calendar_default() -> WorkCalendar:
+    """The calendar shared by every unit, with the default working periods and cut-off."""
+    return _cached(_DEFAULT, lambda: _build(None))
+
+
+def calendar_for_unit(unit: Unit) -> WorkCalendar:
+    """The working calendar of ``unit`` (its periods, cut-off and days)."""
+    if unit._state.adding:
+        return _build(unit)  # no signal would ever clear an entry for an unsaved unit
+    return _cached(unit.pk, lambda: _build(unit))
