@@ -7,8 +7,18 @@ from typing import Any
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test thread; Django would
+# then refuse ORM calls made from browser tests and their fixtures.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 from accounts.models import Assignment, Role, User
 from units.models import Level, Unit, UnitKind
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # Every persona hashes a password; the production hasher costs ~0.3 s each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -141,14 +151,6 @@ def page(_chromium: Any, live_server: Any) -> Iterator[Any]:
     browser_page.base_url = live_server.url
     yield browser_page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _browser_tests_may_touch_sync_orm(request: pytest.FixtureRequest) -> None:
-    # Playwright's sync API runs an event loop in the test thread, which makes
-    # Django refuse ORM calls made from the test body.
-    if request.node.get_closest_marker("browser"):
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 # --- Databases ---------------------------------------------------------------

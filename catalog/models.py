@@ -6,6 +6,7 @@ it (``locked_at``); a later edit makes a new version, so dossiers already
 received never change under their officers' feet.
 """
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +77,12 @@ class Field(Bilingual, UUIDModel):
 class ProcedureQuerySet(models.QuerySet["Procedure"]):
     def published(self) -> "ProcedureQuerySet":
         return self.filter(current_version__isnull=False, is_active=True)
+
+    def search(self, query: str) -> "ProcedureQuerySet":
+        """Every word of the query, with or without accents, in the current version."""
+        from catalog.text import search_q
+
+        return self.filter(search_q(query, "current_version__search_text"))
 
 
 class Procedure(UUIDModel):
@@ -190,7 +197,7 @@ class ProcedureVersion(Bilingual, TimeStampedModel):
         return super().delete(*args, **kwargs)
 
 
-def _refuse_if_locked(version_id: object) -> None:
+def _refuse_if_locked(version_id: uuid.UUID | None) -> None:
     if ProcedureVersion.objects.filter(pk=version_id, locked_at__isnull=False).exists():
         raise VersionLockedError(
             _("This version has dossiers received under it and cannot change; make a new version.")
@@ -203,7 +210,7 @@ class VersionPart(UUIDModel):
     class Meta:
         abstract = True
 
-    def version_id_for_lock(self) -> object:
+    def version_id_for_lock(self) -> uuid.UUID | None:
         raise NotImplementedError
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -235,7 +242,7 @@ class Case(Bilingual, VersionPart):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        ordering = ["version", "position"]
+        ordering = ["version_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="one_code_per_case"),
             models.CheckConstraint(
@@ -247,7 +254,7 @@ class Case(Bilingual, VersionPart):
     def __str__(self) -> str:
         return self.name
 
-    def version_id_for_lock(self) -> object:
+    def version_id_for_lock(self) -> uuid.UUID | None:
         return self.version_id
 
     @property
@@ -264,9 +271,9 @@ class CasePart(VersionPart):
 
     class Meta:
         abstract = True
-        ordering = ["case", "position"]
+        ordering = ["case_id", "position"]
 
-    def version_id_for_lock(self) -> object:
+    def version_id_for_lock(self) -> uuid.UUID | None:
         return Case.objects.filter(pk=self.case_id).values_list("version_id", flat=True).first()
 
 

@@ -4,16 +4,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Case, Field, OnlineLevel, Procedure
-from catalog.text import fold
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     field_code = request.GET.get("field", "")
     online = request.GET.get("online", "")
-    procedures = Procedure.objects.published().select_related("field", "current_version")
-    for word in fold(query).split():
-        procedures = procedures.filter(current_version__search_text__contains=word)
+    procedures = (
+        Procedure.objects.published().search(query).select_related("field", "current_version")
+    )
     if field_code:
         procedures = procedures.filter(field__code=field_code)
     if online in OnlineLevel.values:
