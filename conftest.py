@@ -24,43 +24,64 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def province(db: None) -> Unit:
     return Unit.objects.create(
-        code="000.00.00.H99", name_vi="Tỉnh Thử", name_en="Test Province",
-        kind=UnitKind.PROVINCE, level=Level.PROVINCE,
+        code="000.00.00.H99",
+        name_vi="Tỉnh Thử",
+        name_en="Test Province",
+        kind=UnitKind.PROVINCE,
+        level=Level.PROVINCE,
     )
 
 
 @pytest.fixture
 def ward(province: Unit) -> Unit:
     return Unit.objects.create(
-        code="000.01.00.H99", name_vi="UBND phường Một", name_en="Ward One People's Committee",
-        kind=UnitKind.WARD_COMMITTEE, level=Level.WARD, parent=province, province=province,
+        code="000.01.00.H99",
+        name_vi="UBND phường Một",
+        name_en="Ward One People's Committee",
+        kind=UnitKind.WARD_COMMITTEE,
+        level=Level.WARD,
+        parent=province,
+        province=province,
     )
 
 
 @pytest.fixture
 def ward_center(ward: Unit, province: Unit) -> Unit:
     return Unit.objects.create(
-        code="000.01.01.H99", name_vi="Trung tâm PVHCC phường Một",
+        code="000.01.01.H99",
+        name_vi="Trung tâm PVHCC phường Một",
         name_en="Ward One service center",
-        kind=UnitKind.CENTER, level=Level.WARD, parent=ward, province=province,
+        kind=UnitKind.CENTER,
+        level=Level.WARD,
+        parent=ward,
+        province=province,
     )
 
 
 @pytest.fixture
 def other_center(province: Unit) -> Unit:
     ward_two = Unit.objects.create(
-        code="000.02.00.H99", name_vi="UBND phường Hai", kind=UnitKind.WARD_COMMITTEE,
-        level=Level.WARD, parent=province, province=province,
+        code="000.02.00.H99",
+        name_vi="UBND phường Hai",
+        kind=UnitKind.WARD_COMMITTEE,
+        level=Level.WARD,
+        parent=province,
+        province=province,
     )
     return Unit.objects.create(
-        code="000.02.01.H99", name_vi="Trung tâm PVHCC phường Hai", kind=UnitKind.CENTER,
-        level=Level.WARD, parent=ward_two, province=province,
+        code="000.02.01.H99",
+        name_vi="Trung tâm PVHCC phường Hai",
+        kind=UnitKind.CENTER,
+        level=Level.WARD,
+        parent=ward_two,
+        province=province,
     )
 
 
 def _staff(username: str, unit: Unit, *roles: str) -> User:
-    user = User.objects.create_user(username=username, password="pw-" + username,
-                                    full_name=username.title())
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, full_name=username.title()
+    )
     for role in roles:
         Assignment.objects.create(user=user, unit=unit, role=role)
     return user
@@ -102,8 +123,9 @@ def admin_user(province: Unit) -> User:
 
 @pytest.fixture
 def citizen(db: None) -> User:
-    return User.objects.create_user(username="citizen", password="pw-citizen",
-                                    full_name="Nguyễn Văn Dân")
+    return User.objects.create_user(
+        username="citizen", password="pw-citizen", full_name="Nguyễn Văn Dân"
+    )
 
 
 @pytest.fixture
@@ -115,8 +137,14 @@ def outsider(other_center: Unit) -> User:
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -27,7 +27,10 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "full_name", "password1", "password2"]}),
+        (
+            None,
+            {"classes": ["wide"], "fields": ["username", "full_name", "password1", "password2"]},
+        ),
     ]
 
 

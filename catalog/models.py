@@ -198,6 +198,8 @@ class ProcedureVersion(Bilingual, TimeStampedModel):
 
 
 def _refuse_if_locked(version_id: uuid.UUID | None) -> None:
+    if version_id is None:
+        return
     if ProcedureVersion.objects.filter(pk=version_id, locked_at__isnull=False).exists():
         raise VersionLockedError(
             _("This version has dossiers received under it and cannot change; make a new version.")

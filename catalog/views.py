@@ -4,9 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Case, Field, OnlineLevel, Procedure
+from core.http import HtmxHttpRequest
 
 
-def procedure_list(request: HttpRequest) -> HttpResponse:
+def procedure_list(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     field_code = request.GET.get("field", "")
     online = request.GET.get("online", "")
@@ -17,7 +18,9 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         procedures = procedures.filter(field__code=field_code)
     if online in OnlineLevel.values:
         procedures = procedures.filter(current_version__online_level=online)
-    page = Paginator(procedures.order_by("field__name_vi", "code"), 50).get_page(request.GET.get("page"))
+    page = Paginator(procedures.order_by("field__name_vi", "code"), 50).get_page(
+        request.GET.get("page")
+    )
     context = {
         "page": page,
         "query": query,
@@ -26,7 +29,9 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         "online": online,
         "online_levels": OnlineLevel.choices,
     }
-    template = "catalog/procedure_list.html#results" if request.htmx else "catalog/procedure_list.html"
+    template = (
+        "catalog/procedure_list.html#results" if request.htmx else "catalog/procedure_list.html"
+    )
     return render(request, template, context)
 
 

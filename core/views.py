@@ -12,4 +12,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     centers = Unit.objects.active().centers().select_related("province").order_by("level", "code")
     procedure_count = Procedure.objects.published().count()
-    return render(request, "core/home.html", {"centers": centers, "procedure_count": procedure_count})
+    return render(
+        request, "core/home.html", {"centers": centers, "procedure_count": procedure_count}
+    )

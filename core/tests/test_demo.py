@@ -14,11 +14,21 @@ pytestmark = pytest.mark.django_db
 def test_demo_province_loads_and_reloads_without_duplicates(capsys) -> None:
     call_command("demo")
     first = capsys.readouterr().out
-    counts = (Unit.objects.count(), User.objects.count(), Assignment.objects.count(),
-              Procedure.objects.count(), CalendarDay.objects.count())
+    counts = (
+        Unit.objects.count(),
+        User.objects.count(),
+        Assignment.objects.count(),
+        Procedure.objects.count(),
+        CalendarDay.objects.count(),
+    )
     call_command("demo")
-    again = (Unit.objects.count(), User.objects.count(), Assignment.objects.count(),
-             Procedure.objects.count(), CalendarDay.objects.count())
+    again = (
+        Unit.objects.count(),
+        User.objects.count(),
+        Assignment.objects.count(),
+        Procedure.objects.count(),
+        CalendarDay.objects.count(),
+    )
     assert again == counts
 
     centers = Unit.objects.centers()

@@ -10,8 +10,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_electronic_id_must_be_dotted(province: Unit) -> None:
-    unit = Unit(code="H99-001", name_vi="Sai", kind=UnitKind.JUSTICE, level=Level.PROVINCE,
-                province=province)
+    unit = Unit(
+        code="H99-001",
+        name_vi="Sai",
+        kind=UnitKind.JUSTICE,
+        level=Level.PROVINCE,
+        province=province,
+    )
     with pytest.raises(ValidationError) as error:
         unit.full_clean()
     assert "code" in error.value.message_dict
@@ -19,8 +24,9 @@ def test_electronic_id_must_be_dotted(province: Unit) -> None:
 
 def test_every_unit_but_a_province_belongs_to_one(db: None) -> None:
     with pytest.raises(IntegrityError):
-        Unit.objects.create(code="000.00.09.H99", name_vi="Sở lạc", kind=UnitKind.JUSTICE,
-                            level=Level.PROVINCE)
+        Unit.objects.create(
+            code="000.00.09.H99", name_vi="Sở lạc", kind=UnitKind.JUSTICE, level=Level.PROVINCE
+        )
 
 
 def test_default_periods_make_an_eight_hour_day(ward_center: Unit) -> None:
@@ -32,7 +38,13 @@ def test_default_periods_make_an_eight_hour_day(ward_center: Unit) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [[], [["07:00"]], [["11:30", "07:00"]], [["07:00", "12:00"], ["11:00", "17:00"]], [["7h", "11h"]]],
+    [
+        [],
+        [["07:00"]],
+        [["11:30", "07:00"]],
+        [["07:00", "12:00"], ["11:00", "17:00"]],
+        [["7h", "11h"]],
+    ],
 )
 def test_bad_working_periods_are_refused(raw: list) -> None:
     with pytest.raises(ValidationError):
@@ -42,8 +54,14 @@ def test_bad_working_periods_are_refused(raw: list) -> None:
 def test_province_agency_handles_dossiers_filed_at_any_center(
     province: Unit, ward_center: Unit, other_center: Unit
 ) -> None:
-    justice = Unit.objects.create(code="000.00.11.H99", name_vi="Sở Tư pháp", kind=UnitKind.JUSTICE,
-                                  level=Level.PROVINCE, parent=province, province=province)
+    justice = Unit.objects.create(
+        code="000.00.11.H99",
+        name_vi="Sở Tư pháp",
+        kind=UnitKind.JUSTICE,
+        level=Level.PROVINCE,
+        parent=province,
+        province=province,
+    )
     assert ward_center.competent_unit(UnitKind.JUSTICE, Level.PROVINCE) == justice
     assert other_center.competent_unit(UnitKind.JUSTICE, Level.PROVINCE) == justice
 
@@ -55,9 +73,14 @@ def test_ward_procedure_goes_to_the_ward_of_the_filing_center_or_the_one_named(
     ward_two = other_center.parent
     assert other_center.competent_unit(UnitKind.WARD_COMMITTEE, Level.WARD) == ward_two
     assert other_center.competent_unit(UnitKind.WARD_COMMITTEE, Level.WARD, ward=ward) == ward
-    police = Unit.objects.create(code="000.01.10.H99", name_vi="Công an phường Một",
-                                 kind=UnitKind.POLICE, level=Level.WARD, parent=ward,
-                                 province=ward.province)
+    police = Unit.objects.create(
+        code="000.01.10.H99",
+        name_vi="Công an phường Một",
+        kind=UnitKind.POLICE,
+        level=Level.WARD,
+        parent=ward,
+        province=ward.province,
+    )
     assert ward_center.competent_unit(UnitKind.POLICE, Level.WARD) == police
     assert other_center.competent_unit(UnitKind.POLICE, Level.WARD) is None
 
