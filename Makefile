@@ -56,7 +56,7 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/deadlines.py --markdown docs/benchmarks.md
 
 messages: $(VENV)/.dev-deps
-	$(BIN)/python manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

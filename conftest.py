@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # then refuse ORM calls made from browser tests and their fixtures.
@@ -13,6 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from accounts.models import Assignment, Role, User
 from units.models import Level, Unit, UnitKind
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    # Messages built outside a request (commands, services) are asserted in
+    # their English source text; pages pick their language per request.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

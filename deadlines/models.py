@@ -42,8 +42,8 @@ class CalendarDay(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name = _("day off or make-up day")
+        verbose_name_plural = _("days off and make-up days")
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(

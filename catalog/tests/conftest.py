@@ -1,8 +1,7 @@
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.test import Client
 
 from catalog.io import ImportReport, catalog_import
 from catalog.models import Case, Component, Fee, Field, Procedure, ProcedureVersion, Step
@@ -10,12 +9,10 @@ from catalog.models import Case, Component, Fee, Field, Procedure, ProcedureVers
 SAMPLE = Path(__file__).parent / "data" / "sample_catalog.json"
 
 
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    # Messages are asserted word for word in their English source text; the
-    # Vietnamese catalogue must not change what these tests read.
-    with translation.override("en"):
-        yield
+@pytest.fixture
+def client() -> Client:
+    # Admin pages are asserted in their English source text.
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
