@@ -1,0 +1,75 @@
+"""Read-only views of dossiers for administrators; changes go through the services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dossiers.models import Applicant, Dossier, DossierComponent, DossierEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = DossierEvent
+    fields = [
+        "at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_name",
+        "unit",
+        "note",
+        "node_id",
+        "seq",
+    ]
+    readonly_fields = fields
+    ordering = ["seq"]
+
+
+class PaperInline(ReadOnlyInline):
+    model = DossierComponent
+    fields = ["name", "originals", "copies", "reused", "supplement", "file"]
+    readonly_fields = fields
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "status",
+        "procedure_version",
+        "receiving_unit",
+        "received_at",
+        "due_at",
+    ]
+    list_filter = ["status", "channel", "receiving_unit", "competent_unit"]
+    search_fields = ["code", "applicant__full_name", "applicant__id_number"]
+    date_hierarchy = "received_at"
+    list_select_related = ["procedure_version", "receiving_unit"]
+    inlines = [PaperInline, EventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "kind", "id_number", "phone"]
+    search_fields = ["full_name", "id_number", "phone"]
+    list_filter = ["kind"]
