@@ -1,0 +1,144 @@
+"""Vietnamese wording and the date formats printed on the dossier forms.
+
+The forms are administrative documents: they are printed in Vietnamese
+whatever language the member of staff uses on screen. Their labels therefore
+live here, as plain Vietnamese text, and not in the translation catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from catalog.models import Case
+from deadlines.engine import VN_TZ, Outcome
+from dossiers.models import Action, Applicant, ApplicantKind, Channel, ResultOutcome, ReturnChannel
+from units.models import Unit, UnitKind
+
+ACTIONS: dict[str, str] = {
+    Action.CREATE: "Khởi tạo hồ sơ",
+    Action.SUBMIT: "Nộp hồ sơ trực tuyến",
+    Action.RECEIVE: "Tiếp nhận hồ sơ",
+    Action.REFUSE: "Từ chối tiếp nhận hồ sơ",
+    Action.ROUTE: "Chuyển hồ sơ đến cơ quan giải quyết",
+    Action.ASSIGN: "Phân công xử lý",
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+    Action.RECEIVE_SUPPLEMENT: "Nhận hồ sơ bổ sung",
+    Action.REQUEST_FEES: "Thông báo nghĩa vụ tài chính",
+    Action.RECORD_PAYMENT: "Ghi nhận đã thực hiện nghĩa vụ tài chính",
+    Action.STOP: "Dừng giải quyết hồ sơ",
+    Action.WITHDRAW: "Rút hồ sơ theo đề nghị",
+    Action.RESOLVE: "Có kết quả giải quyết",
+    Action.EXTEND: "Xin lỗi, hẹn lại ngày trả kết quả",
+    Action.RETURN: "Trả kết quả",
+}
+
+CHANNELS: dict[str, str] = {
+    Channel.DIRECT: "Trực tiếp tại Bộ phận Một cửa",
+    Channel.ONLINE: "Trực tuyến",
+    Channel.POST: "Qua dịch vụ bưu chính công ích",
+}
+
+RETURN_CHANNELS: dict[str, str] = {
+    ReturnChannel.DIRECT: "Trực tiếp tại Bộ phận Một cửa",
+    ReturnChannel.ONLINE: "Trực tuyến (nhận kết quả điện tử)",
+    ReturnChannel.POST: "Qua dịch vụ bưu chính công ích",
+}
+
+RESULTS: dict[str, str] = {
+    ResultOutcome.GRANTED: "Giải quyết, cấp kết quả",
+    ResultOutcome.REFUSED: "Từ chối giải quyết (có nêu lý do)",
+}
+
+OUTCOMES: dict[str, str] = {
+    Outcome.EARLY: "Trước hạn",
+    Outcome.ON_TIME: "Đúng hạn",
+    Outcome.LATE: "Quá hạn",
+    Outcome.OVERDUE: "Đang quá hạn",
+}
+
+TIME_UNITS: dict[str, str] = {
+    "working_days": "ngày làm việc",
+    "calendar_days": "ngày",
+}
+
+# Administrative names start with the kind of unit; the place line of a form
+# only wants the locality ("Tỉnh Quảng Ngãi" is written "Quảng Ngãi, ngày ...").
+_PLACE_PREFIXES = ("Thành phố ", "Tỉnh ", "TP. ", "TP ")
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """The moment on Vietnamese wall-clock time, whatever time zone is active."""
+    return moment.astimezone(VN_TZ)
+
+
+def date_vn(value: dt.datetime | dt.date | None) -> str:
+    """dd/MM/yyyy, or an empty string when there is no date."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def time_vn(value: dt.datetime | None) -> str:
+    """HH:mm on the 24-hour clock."""
+    return local(value).strftime("%H:%M") if value is not None else ""
+
+
+def moment_vn(value: dt.datetime | None) -> str:
+    """Time then date, as in "08:30 ngày 02/03/2026"."""
+    if value is None:
+        return ""
+    return f"{time_vn(value)} ngày {date_vn(value)}"
+
+
+def date_line(place: str, value: dt.datetime | dt.date) -> str:
+    """The place and date line of an administrative document.
+
+    Days below 10 and the months January and February take a leading zero,
+    as the rules on administrative documents (Decree 30/2020) require.
+    """
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    day = f"{value.day:02d}"
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    prefix = f"{place}, " if place else ""
+    return f"{prefix}ngày {day} tháng {month} năm {value.year}"
+
+
+def place_name(unit: Unit) -> str:
+    """The locality printed before the date: the province the unit belongs to."""
+    province = unit if unit.kind == UnitKind.PROVINCE else unit.province
+    name = (province or unit).name_vi.strip()
+    for prefix in _PLACE_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def time_limit(case: Case) -> str:
+    """The legal processing time in words: "3 ngày làm việc", "0,5 ngày làm việc"."""
+    if case.time_unit == "same_day":
+        return "Trong ngày làm việc"
+    value = Decimal(case.time_value).normalize()
+    number = f"{value:f}".replace(".", ",")
+    return f"{number} {TIME_UNITS.get(case.time_unit, 'ngày')}"
+
+
+def honorific(applicant: Applicant) -> str:
+    """How the form addresses the applicant: Ông, Bà, Ông/Bà or Tổ chức."""
+    if applicant.kind == ApplicantKind.BUSINESS:
+        return "Tổ chức"
+    sex = applicant.sex.strip().lower()
+    if sex in {"male", "nam"}:
+        return "Ông"
+    if sex in {"female", "nữ", "nu"}:
+        return "Bà"
+    return "Ông/Bà"
+
+
+def id_label(applicant: Applicant) -> str:
+    if applicant.kind == ApplicantKind.BUSINESS:
+        return "Mã số thuế"
+    return "Số định danh cá nhân"
