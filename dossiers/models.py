@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import uuid7
@@ -272,7 +273,7 @@ class DossierComponent(UUIDModel):
     sha256 = models.CharField(max_length=64, blank=True)
     reused = models.BooleanField(_("digitised copy reused"), default=False)
     supplement = models.BooleanField(_("handed in as a supplement"), default=False)
-    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("paper received")

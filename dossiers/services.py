@@ -132,7 +132,9 @@ def _save(dossier: Dossier, *fields: str) -> None:
     dossier.save(update_fields=["status", "last_seq", *fields])
 
 
-def _paper_rows(dossier: Dossier, papers: Sequence[PaperIn], *, supplement: bool) -> None:
+def _paper_rows(
+    dossier: Dossier, papers: Sequence[PaperIn], *, supplement: bool, at: dt.datetime
+) -> None:
     allowed = {c.pk: c for c in dossier.case.components.all()}
     rows = []
     for paper in papers:
@@ -155,6 +157,7 @@ def _paper_rows(dossier: Dossier, papers: Sequence[PaperIn], *, supplement: bool
                 file=paper.file or "",
                 sha256=paper.sha256,
                 supplement=supplement,
+                received_at=at,
             )
         )
     DossierComponent.objects.bulk_create(rows)
@@ -322,7 +325,7 @@ def dossier_submit(
     at = _now(at)
     dossier = _locked(dossier)
     check(actor, Action.SUBMIT, dossier)
-    _paper_rows(dossier, papers, supplement=False)
+    _paper_rows(dossier, papers, supplement=False, at=at)
     missing = _missing_mandatory(dossier)
     if missing:
         raise DossierInputError(
@@ -356,7 +359,7 @@ def dossier_receive(
     at = _now(at)
     dossier = _locked(dossier)
     check(actor, Action.RECEIVE, dossier)
-    _paper_rows(dossier, papers, supplement=False)
+    _paper_rows(dossier, papers, supplement=False, at=at)
     missing = _missing_mandatory(dossier)
     if missing:
         raise DossierInputError(
@@ -591,7 +594,7 @@ def dossier_receive_supplement(
         raise DossierInputError("papers", _("Record the papers handed in."))
     dossier = _locked(dossier)
     check(actor, Action.RECEIVE_SUPPLEMENT, dossier)
-    _paper_rows(dossier, papers, supplement=True)
+    _paper_rows(dossier, papers, supplement=True, at=at)
     _resume(dossier, Action.RECEIVE_SUPPLEMENT, actor, at, {"papers": [p.name for p in papers]})
     _save(dossier, "paused_at", "due_at")
     return dossier

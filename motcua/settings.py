@@ -138,6 +138,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Where citizens reach this node: printed in receipts' QR codes and messages.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # The electronic id of the unit this node serves, and the node's own id in
 # the event log; a provincial hub runs with NODE_ROLE=hub.
 NODE_ID = env_str("NODE_ID", "local")
