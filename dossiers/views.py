@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from dossiers.access import dossier_for_staff
+from dossiers.documents import FORMS, FormNotAvailable, render_form_pdf
+
+
+@login_required
+def form_pdf(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    dossier = dossier_for_staff(request.user, code)  # type: ignore[arg-type]
+    if number not in FORMS:
+        raise Http404
+    try:
+        pdf = render_form_pdf(dossier, number)
+    except FormNotAvailable as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{code}-mau-{number}.pdf"'
+    return response
