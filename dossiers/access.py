@@ -1,30 +1,74 @@
-"""Who may read which dossier: the one place the scoping rule lives."""
+"""Who may read which dossier: the one place the scoping rules live."""
 
-from django.db.models import Q
+import hmac
+import uuid
+
+from django.db.models import Prefetch
 from django.http import Http404
 
 from accounts.models import User
-from dossiers.models import Dossier, DossierQuerySet
+from dossiers.codes import SECRET_LENGTH
+from dossiers.models import Dossier, DossierComponent, DossierQuerySet
 
 
 def dossiers_for_staff(user: User) -> DossierQuerySet:
     """Dossiers received at, or decided by, a unit where the user holds a role."""
     if not user.is_authenticated:
         return Dossier.objects.none()
-    units = [a.unit_id for a in user.assignments.all()]
-    return Dossier.objects.filter(Q(receiving_unit_id__in=units) | Q(competent_unit_id__in=units))
+    unit_ids = {a.unit_id for a in user.assignments.all()}
+    if not unit_ids:
+        return Dossier.objects.none()
+    return Dossier.objects.for_units(unit_ids)
 
 
-def dossier_for_staff(user: User, code: str) -> Dossier:
-    """The dossier with this code if the user may see it; 404 otherwise, so codes do not leak."""
+def _by_ref(queryset: DossierQuerySet, ref: str) -> DossierQuerySet:
+    """A dossier by its code, or by its id while it is a draft without a code."""
+    try:
+        return queryset.filter(pk=uuid.UUID(ref))
+    except ValueError:
+        return queryset.filter(code=ref)
+
+
+def dossier_for_staff(user: User, ref: str) -> Dossier:
+    """The dossier ``ref`` if the user may see it; 404 otherwise, so codes do not leak."""
     dossier = (
-        dossiers_for_staff(user)
+        _by_ref(dossiers_for_staff(user), ref)
         .select_related(
-            "applicant", "case", "procedure_version", "receiving_unit", "competent_unit"
+            "procedure_version__procedure",
+            "case",
+            "applicant",
+            "receiving_unit",
+            "competent_unit",
+            "ward",
+            "assignee",
         )
-        .filter(code=code)
+        .prefetch_related(
+            Prefetch("components", queryset=DossierComponent.objects.order_by("received_at", "id"))
+        )
         .first()
     )
     if dossier is None:
         raise Http404
+    return dossier
+
+
+# Compared against when the code is unknown, so both misses cost the same.
+_NO_SECRET = b"\x00" * SECRET_LENGTH
+
+
+def dossier_for_lookup(code: str, secret: str) -> Dossier | None:
+    """The dossier whose receipt carries this code and secret, or None.
+
+    An unknown code and a wrong secret take the same path and the same time,
+    so the answer does not tell whether a code exists.
+    """
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure")
+        .filter(code=code.strip())
+        .first()
+    )
+    expected = dossier.lookup_secret.encode() if dossier and dossier.lookup_secret else _NO_SECRET
+    matches = hmac.compare_digest(secret.strip().upper().encode(), expected)
+    if dossier is None or expected is _NO_SECRET or not matches:
+        return None
     return dossier

@@ -21,7 +21,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class EventInline(ReadOnlyInline):
     model = DossierEvent
-    fields = [
+    fields = readonly_fields = (
         "at",
         "action",
         "from_status",
@@ -31,15 +31,13 @@ class EventInline(ReadOnlyInline):
         "note",
         "node_id",
         "seq",
-    ]
-    readonly_fields = fields
+    )
     ordering = ["seq"]
 
 
 class PaperInline(ReadOnlyInline):
     model = DossierComponent
-    fields = ["name", "originals", "copies", "reused", "supplement", "file"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "originals", "copies", "reused", "supplement", "file")
 
 
 @admin.register(Dossier)

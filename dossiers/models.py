@@ -7,6 +7,8 @@ changes them, and ``Dossier.replay`` recomputes them from the log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -126,10 +128,11 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
     def open(self) -> DossierQuerySet:
         return self.filter(status__in=OPEN)
 
-    def for_unit(self, unit_id: object) -> DossierQuerySet:
-        """Dossiers a unit may see: received there or decided there."""
+    def for_units(self, unit_ids: Iterable[object]) -> DossierQuerySet:
+        """Dossiers these units may see: received there or decided there."""
+        ids = list(unit_ids)
         return self.filter(
-            models.Q(receiving_unit_id=unit_id) | models.Q(competent_unit_id=unit_id)
+            models.Q(receiving_unit_id__in=ids) | models.Q(competent_unit_id__in=ids)
         )
 
 

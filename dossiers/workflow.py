@@ -128,7 +128,7 @@ def _acting_units(transition: Transition, dossier: Dossier) -> list[object]:
     if transition.side is Side.DESK:
         return [dossier.receiving_unit_id]
     if transition.side is Side.AGENCY:
-        units = [dossier.competent_unit_id]
+        units: list[object] = [dossier.competent_unit_id]
         if transition.action in DESK_MAY_ALSO and dossier.status == Status.RECEIVED:
             units.append(dossier.receiving_unit_id)
         return units

@@ -1,0 +1,661 @@
+"""The dossier API: intake at the desk, every transition, scoped reads, and the public lookup.
+
+Endpoints translate JSON into the arguments of ``dossiers.services`` and the
+result back into JSON; the rules live in the services and in
+``dossiers.workflow``. A staff member only ever sees dossiers received at or
+decided by a unit where they hold a role; anything else answers 404, the same
+as a dossier that does not exist.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from accounts.api_auth import STAFF_AUTH, ErrorOut, ValidationErrorOut, staff_of
+from accounts.models import User
+from catalog.models import Case
+from core.ratelimit import rate_limit_hit
+from dossiers import services
+from dossiers.access import dossier_for_lookup, dossier_for_staff, dossiers_for_staff
+from dossiers.codes import SECRET_LENGTH
+from dossiers.models import (
+    Action,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierQuerySet,
+)
+from dossiers.models import Status as DossierStatus
+from dossiers.services import ApplicantIn, DossierInputError, PaperIn
+from dossiers.workflow import allowed_actions
+from units.models import Unit, UnitKind
+
+router = Router(tags=["dossiers"], auth=STAFF_AUTH)
+lookup_router = Router(tags=["public lookup"])
+
+# The names the services give a field, where the API calls it differently.
+API_FIELD_NAMES = {"case": "case_id"}
+
+LOOKUP_LIMIT = 10
+LOOKUP_WINDOW_SECONDS = 60
+
+
+# -- input -----------------------------------------------------------------------------------
+
+
+class ApplicantBody(Schema):
+    kind: Literal["citizen", "business"] = "citizen"
+    full_name: str = Field(max_length=200)
+    id_number: str = Field("", max_length=20)
+    birth_date: dt.date | None = None
+    sex: str = Field("", max_length=10)
+    address: str = Field("", max_length=300)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    representative: str = Field("", max_length=200)
+
+
+class PaperBody(Schema):
+    """A paper handed over: a checklist item of the case (``component_id``) or a named one."""
+
+    component_id: uuid.UUID | None = None
+    name: str = Field("", max_length=500)
+    originals: int = Field(0, ge=0, le=999)
+    copies: int = Field(0, ge=0, le=999)
+    reused: bool = False
+
+
+class DraftBody(Schema):
+    case_id: uuid.UUID
+    applicant: ApplicantBody
+    channel: Literal["direct", "post"] = "direct"
+    unit: str | None = Field(
+        None,
+        max_length=20,
+        description="Receiving center (e-id); optional for staff with roles in one unit only.",
+    )
+    ward: str | None = Field(None, max_length=20, description="The applicant's ward (e-id).")
+    authorised_name: str = Field("", max_length=200)
+    authorised_id_number: str = Field("", max_length=20)
+    authorised_phone: str = Field("", max_length=20)
+
+
+class IntakeBody(DraftBody):
+    papers: list[PaperBody] = []
+
+
+class ReceiveBody(Schema):
+    papers: list[PaperBody] = []
+    note: str = ""
+
+
+class RefuseBody(Schema):
+    reasons: list[str]
+
+
+class RouteBody(Schema):
+    to_unit: str | None = Field(None, max_length=20, description="Electronic id of the agency.")
+
+
+class AssignBody(Schema):
+    assignee: str = Field(description="Username of the specialist.")
+
+
+class RequestSupplementBody(Schema):
+    items: list[str]
+    note: str = ""
+
+
+class ReceiveSupplementBody(Schema):
+    papers: list[PaperBody]
+
+
+class RequestFeesBody(Schema):
+    amount: int = Field(le=10**15, description="VND")
+    note: str = ""
+
+
+class RecordPaymentBody(Schema):
+    amount: int = Field(le=10**15, description="VND")
+    receipt_number: str = Field("", max_length=60)
+
+
+class StopBody(Schema):
+    reason: str
+
+
+class WithdrawBody(Schema):
+    reason: str = ""
+
+
+class ResolveBody(Schema):
+    outcome: Literal["granted", "refused"] = "granted"
+    number: str = Field("", max_length=60)
+    signer: str = Field("", max_length=200)
+    signed_on: dt.date | None = None
+    note: str = ""
+
+
+class ExtendBody(Schema):
+    new_due: dt.datetime
+    reason: str
+
+
+class ReturnBody(Schema):
+    channel: Literal["direct", "online", "post"] = "direct"
+    collected_by: str = Field("", max_length=200)
+    collector_id_number: str = Field("", max_length=20)
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+class ConflictOut(Schema):
+    detail: str
+    allowed_actions: list[str]
+
+
+class ApplicantOut(Schema):
+    kind: str
+    full_name: str
+    id_number: str
+    birth_date: dt.date | None
+    sex: str
+    address: str
+    phone: str
+    email: str
+    representative: str
+
+
+class PaperOut(Schema):
+    id: uuid.UUID
+    component_id: uuid.UUID | None
+    name: str
+    originals: int
+    copies: int
+    reused: bool
+    supplement: bool
+    received_at: dt.datetime
+
+
+class ResultOut(Schema):
+    outcome: str
+    number: str
+    signer: str
+    signed_on: dt.date | None
+    note: str
+
+
+class DossierSummaryOut(Schema):
+    id: uuid.UUID
+    code: str | None
+    status: str
+    status_label: str
+    national_status: int | None
+    procedure_code: str
+    case_name: str
+    receiving_unit: str
+    competent_unit: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj: Dossier) -> str:
+        return str(DossierStatus(obj.status).label)
+
+    @staticmethod
+    def resolve_procedure_code(obj: Dossier) -> str:
+        return obj.procedure_version.procedure.code
+
+    @staticmethod
+    def resolve_case_name(obj: Dossier) -> str:
+        return obj.case.name
+
+    @staticmethod
+    def resolve_receiving_unit(obj: Dossier) -> str:
+        return obj.receiving_unit.code
+
+    @staticmethod
+    def resolve_competent_unit(obj: Dossier) -> str:
+        return obj.competent_unit.code
+
+
+class DossierOut(DossierSummaryOut):
+    secret: str = Field(description="Lookup secret printed on the receipt.")
+    procedure_name: str
+    case_id: uuid.UUID
+    channel: str
+    applicant: ApplicantOut
+    authorised_name: str
+    authorised_id_number: str
+    authorised_phone: str
+    ward: str | None
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    assignee: str | None
+    fees_due: int
+    fees_paid: int
+    result: ResultOut | None
+    papers: list[PaperOut]
+    allowed_actions: list[str] = Field(description="What the caller may do next.")
+
+    @staticmethod
+    def resolve_secret(obj: Dossier) -> str:
+        return obj.lookup_secret
+
+    @staticmethod
+    def resolve_procedure_name(obj: Dossier) -> str:
+        return obj.procedure_version.name
+
+    @staticmethod
+    def resolve_ward(obj: Dossier) -> str | None:
+        return obj.ward.code if obj.ward else None
+
+    @staticmethod
+    def resolve_assignee(obj: Dossier) -> str | None:
+        return obj.assignee.get_full_name() if obj.assignee else None
+
+    @staticmethod
+    def resolve_result(obj: Dossier) -> dict[str, Any] | None:
+        if not obj.result_outcome:
+            return None
+        return {
+            "outcome": obj.result_outcome,
+            "number": obj.result_number,
+            "signer": obj.result_signer,
+            "signed_on": obj.result_signed_on,
+            "note": obj.result_note,
+        }
+
+    @staticmethod
+    def resolve_papers(obj: Dossier) -> list[DossierComponent]:
+        return list(obj.components.all())
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Dossier, context: dict[str, Any] | None) -> list[str]:
+        user = getattr((context or {}).get("request"), "auth", None)
+        return allowed_actions(user, obj) if isinstance(user, User) else []
+
+
+class EventOut(Schema):
+    seq: int
+    node_id: str
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    at: dt.datetime
+    actor_name: str
+    unit: str | None
+    note: str
+    data: dict[str, Any]
+
+    @staticmethod
+    def resolve_action_label(obj: DossierEvent) -> str:
+        return str(Action(obj.action).label)
+
+    @staticmethod
+    def resolve_unit(obj: DossierEvent) -> str | None:
+        return obj.unit.code if obj.unit else None
+
+
+class LookupEventOut(Schema):
+    action: str
+    label: str
+    at: dt.datetime
+
+
+class LookupOut(Schema):
+    """What anyone holding the receipt may see: no names, numbers, addresses or notes."""
+
+    code: str
+    status: str
+    status_label: str
+    national_status: int | None
+    procedure_code: str
+    procedure_name: str
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    history: list[LookupEventOut]
+
+
+# -- access ----------------------------------------------------------------------------------
+
+
+# -- turning input into service arguments ------------------------------------------------------
+
+
+def _unit_by_code(code: str, field_name: str) -> Unit:
+    unit = Unit.objects.filter(code=code.strip(), is_active=True).first()
+    if unit is None:
+        raise DossierInputError(field_name, _("No active unit has this electronic id."))
+    return unit
+
+
+def _ward(code: str | None) -> Unit | None:
+    if code is None:
+        return None
+    unit = _unit_by_code(code, "ward")
+    if unit.kind != UnitKind.WARD_COMMITTEE:
+        raise DossierInputError("ward", _("Choose a ward or commune People's Committee."))
+    return unit
+
+
+def _receiving_unit(user: User, code: str | None) -> Unit:
+    if code is None:
+        units = {a.unit_id for a in user.assignments.all()}
+        if len(units) != 1:
+            raise DossierInputError("unit", _("Name the center that receives the dossier."))
+        return Unit.objects.get(pk=units.pop())
+    unit = _unit_by_code(code, "unit")
+    if not user.roles_in(unit.pk):
+        raise DossierInputError("unit", _("You hold no role in this unit."))
+    return unit
+
+
+def _case(case_id: uuid.UUID) -> Case:
+    case = Case.objects.select_related("version__procedure").filter(pk=case_id).first()
+    if case is None:
+        raise DossierInputError("case", _("The catalog has no case with this id."))
+    return case
+
+
+def _applicant(body: ApplicantBody) -> ApplicantIn:
+    return ApplicantIn(**body.model_dump())
+
+
+def _papers(papers: Sequence[PaperBody]) -> list[PaperIn]:
+    return [PaperIn(**paper.model_dump()) for paper in papers]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def input_error_body(error: DossierInputError) -> dict[str, Any]:
+    """A service's refusal in the shape of the API's other 422 answers."""
+    field_name = API_FIELD_NAMES.get(error.field, error.field)
+    return {
+        "detail": [
+            {
+                "field": field_name,
+                "msg": str(error.message),
+                "type": "invalid",
+                "loc": ["body", *field_name.split(".")],
+            }
+        ]
+    }
+
+
+# -- staff endpoints -------------------------------------------------------------------------
+
+READ = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+ACTION = {200: DossierOut, 409: ConflictOut, **READ}
+
+
+@router.get("", response={200: list[DossierSummaryOut], 401: ErrorOut, 422: ValidationErrorOut})
+@paginate(LimitOffsetPagination)
+def dossier_list(request: HttpRequest, status: DossierStatus | None = None) -> DossierQuerySet:
+    """Dossiers of your units, newest first."""
+    dossiers = dossiers_for_staff(staff_of(request)).select_related(
+        "procedure_version__procedure", "case", "receiving_unit", "competent_unit"
+    )
+    if status is not None:
+        dossiers = dossiers.filter(status=status)
+    return dossiers.order_by("-created_at", "-id")
+
+
+@router.post(
+    "", response={201: DossierOut, 409: ConflictOut, 401: ErrorOut, 422: ValidationErrorOut}
+)
+def intake(request: HttpRequest, body: IntakeBody) -> Status[Dossier]:
+    """Create and receive a dossier handed in at the desk or arriving by post.
+
+    Answers with the code and lookup secret to print on the receipt, and the due moment.
+    """
+    user = staff_of(request)
+    dossier = services.dossier_intake(
+        actor=user,
+        unit=_receiving_unit(user, body.unit),
+        case=_case(body.case_id),
+        applicant=_applicant(body.applicant),
+        channel=body.channel,
+        papers=_papers(body.papers),
+        ward=_ward(body.ward),
+        authorised_name=body.authorised_name,
+        authorised_id_number=body.authorised_id_number,
+        authorised_phone=body.authorised_phone,
+    )
+    return Status(201, dossier)
+
+
+@router.post(
+    "/drafts", response={201: DossierOut, 409: ConflictOut, 401: ErrorOut, 422: ValidationErrorOut}
+)
+def draft(request: HttpRequest, body: DraftBody) -> Status[Dossier]:
+    """Open a draft at the desk, to receive or refuse it next (it has no code until then)."""
+    user = staff_of(request)
+    unit = _receiving_unit(user, body.unit)
+    case = _case(body.case_id)
+    ward = _ward(body.ward)
+    # One transaction, as dossier_intake does: a draft refused for its ward
+    # must not leave a new applicant behind.
+    with transaction.atomic():
+        dossier = services.dossier_create(
+            actor=user,
+            unit=unit,
+            case=case,
+            applicant=services.applicant_find_or_create(data=_applicant(body.applicant)),
+            channel=body.channel,
+            ward=ward,
+            authorised_name=body.authorised_name,
+            authorised_id_number=body.authorised_id_number,
+            authorised_phone=body.authorised_phone,
+        )
+    return Status(201, dossier)
+
+
+@router.get("/{ref}", response={200: DossierOut, **READ})
+def dossier_detail(request: HttpRequest, ref: str) -> Dossier:
+    """One dossier by its code (or its id while a draft)."""
+    return dossier_for_staff(staff_of(request), ref)
+
+
+@router.get("/{ref}/events", response={200: list[EventOut], **READ})
+def dossier_events(request: HttpRequest, ref: str) -> list[DossierEvent]:
+    """Everything that happened to the dossier, oldest first."""
+    dossier = dossier_for_staff(staff_of(request), ref)
+    return list(dossier.events.select_related("unit").order_by("at", "seq"))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _action(action: str) -> Callable[[F], F]:
+    return router.post(
+        f"/{{ref}}/actions/{action}", response=ACTION, operation_id=f"dossier_{action}"
+    )
+
+
+def _target(request: HttpRequest, ref: str) -> tuple[User, Dossier]:
+    user = staff_of(request)
+    return user, dossier_for_staff(user, ref)
+
+
+@_action(Action.RECEIVE)
+def receive(request: HttpRequest, ref: str, body: ReceiveBody) -> Dossier:
+    """Accept a draft or an online submission: the code is issued and the clock starts."""
+    user, dossier = _target(request, ref)
+    papers = _papers(body.papers)
+    done = services.dossier_receive(actor=user, dossier=dossier, papers=papers, note=body.note)
+    return done
+
+
+@_action(Action.REFUSE)
+def refuse(request: HttpRequest, ref: str, body: RefuseBody) -> Dossier:
+    """Not accepted at reception (form 03), with reasons."""
+    user, dossier = _target(request, ref)
+    return services.dossier_refuse(actor=user, dossier=dossier, reasons=body.reasons)
+
+
+@_action(Action.ROUTE)
+def route(request: HttpRequest, ref: str, body: RouteBody) -> Dossier:
+    """Send to the competent agency (by default the one the catalog names)."""
+    user, dossier = _target(request, ref)
+    to_unit = _unit_by_code(body.to_unit, "to_unit") if body.to_unit else None
+    return services.dossier_route(actor=user, dossier=dossier, to_unit=to_unit)
+
+
+@_action(Action.ASSIGN)
+def assign(request: HttpRequest, ref: str, body: AssignBody) -> Dossier:
+    """Give the dossier to a specialist of the competent agency."""
+    user, dossier = _target(request, ref)
+    assignee = User.objects.prefetch_related("assignments").filter(username=body.assignee).first()
+    if assignee is None:
+        raise DossierInputError("assignee", _("No staff member has this username."))
+    return services.dossier_assign(actor=user, dossier=dossier, assignee=assignee)
+
+
+@_action(Action.REQUEST_SUPPLEMENT)
+def request_supplement(request: HttpRequest, ref: str, body: RequestSupplementBody) -> Dossier:
+    """Ask for missing papers (form 02); the clock stops."""
+    user, dossier = _target(request, ref)
+    done = services.dossier_request_supplement(
+        actor=user, dossier=dossier, items=body.items, note=body.note
+    )
+    return done
+
+
+@_action(Action.RECEIVE_SUPPLEMENT)
+def receive_supplement(request: HttpRequest, ref: str, body: ReceiveSupplementBody) -> Dossier:
+    """The missing papers arrived; the clock runs again."""
+    user, dossier = _target(request, ref)
+    papers = _papers(body.papers)
+    return services.dossier_receive_supplement(actor=user, dossier=dossier, papers=papers)
+
+
+@_action(Action.REQUEST_FEES)
+def request_fees(request: HttpRequest, ref: str, body: RequestFeesBody) -> Dossier:
+    """Ask for the applicant's financial obligation; the clock stops."""
+    user, dossier = _target(request, ref)
+    done = services.dossier_request_fees(
+        actor=user, dossier=dossier, amount=body.amount, note=body.note
+    )
+    return done
+
+
+@_action(Action.RECORD_PAYMENT)
+def record_payment(request: HttpRequest, ref: str, body: RecordPaymentBody) -> Dossier:
+    """The amount owed was paid; the clock runs again."""
+    user, dossier = _target(request, ref)
+    done = services.dossier_record_payment(
+        actor=user, dossier=dossier, amount=body.amount, receipt_number=body.receipt_number
+    )
+    return done
+
+
+@_action(Action.STOP)
+def stop(request: HttpRequest, ref: str, body: StopBody) -> Dossier:
+    """Stop processing (form 05)."""
+    user, dossier = _target(request, ref)
+    return services.dossier_stop(actor=user, dossier=dossier, reason=body.reason)
+
+
+@_action(Action.WITHDRAW)
+def withdraw(request: HttpRequest, ref: str, body: WithdrawBody) -> Dossier:
+    """The applicant withdrew the dossier."""
+    user, dossier = _target(request, ref)
+    return services.dossier_withdraw(actor=user, dossier=dossier, reason=body.reason)
+
+
+@_action(Action.RESOLVE)
+def resolve(request: HttpRequest, ref: str, body: ResolveBody) -> Dossier:
+    """The result is ready at the desk: granted, or refused with reasons."""
+    user, dossier = _target(request, ref)
+    done = services.dossier_resolve(
+        actor=user,
+        dossier=dossier,
+        outcome=body.outcome,
+        number=body.number,
+        signer=body.signer,
+        signed_on=body.signed_on,
+        note=body.note,
+    )
+    return done
+
+
+@_action(Action.EXTEND)
+def extend(request: HttpRequest, ref: str, body: ExtendBody) -> Dossier:
+    """A later due moment, agreed with an apology (form 04)."""
+    user, dossier = _target(request, ref)
+    done = services.dossier_extend(
+        actor=user, dossier=dossier, new_due=_aware(body.new_due), reason=body.reason
+    )
+    return done
+
+
+@_action(Action.RETURN)
+def return_result(request: HttpRequest, ref: str, body: ReturnBody) -> Dossier:
+    """The result is handed over: at the desk, online or by post."""
+    user, dossier = _target(request, ref)
+    done = services.dossier_return(
+        actor=user,
+        dossier=dossier,
+        channel=body.channel,
+        collected_by=body.collected_by,
+        collector_id_number=body.collector_id_number,
+    )
+    return done
+
+
+# -- public lookup ---------------------------------------------------------------------------
+
+
+@lookup_router.get(
+    "", response={200: LookupOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
+)
+def lookup(
+    request: HttpRequest,
+    code: str = Query(..., max_length=40),
+    secret: str = Query(..., max_length=SECRET_LENGTH * 2),
+) -> Any:
+    """Where a dossier stands, for whoever holds its receipt (code and secret).
+
+    Limited to a few attempts a minute per address; a wrong secret and an
+    unknown code answer alike.
+    """
+    client = request.META.get("REMOTE_ADDR", "")
+    wait = rate_limit_hit(f"lookup:{client}", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW_SECONDS)
+    if wait is not None:
+        response = JsonResponse({"detail": _("Too many attempts; try again later.")}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    dossier = dossier_for_lookup(code, secret)
+    if dossier is None:
+        return Status(404, {"detail": _("No dossier matches this code and secret.")})
+    history = dossier.events.order_by("at", "seq").values_list("action", "at")
+    return LookupOut(
+        code=dossier.code or "",
+        status=dossier.status,
+        status_label=str(DossierStatus(dossier.status).label),
+        national_status=dossier.national_status,
+        procedure_code=dossier.procedure_version.procedure.code,
+        procedure_name=dossier.procedure_version.name,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        history=[
+            LookupEventOut(action=action, label=str(Action(action).label), at=at)
+            for action, at in history
+        ],
+    )

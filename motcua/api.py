@@ -1,0 +1,100 @@
+"""The one JSON API of a node, mounted at /api/ (OpenAPI docs at /api/docs).
+
+Every error answers ``{"detail": ...}``: a message, or for 422 a list of
+``{field, msg, type, loc}`` whether ninja or a service refused the input; a
+refused transition (409) also lists the actions that are allowed instead.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
+
+from accounts.api_auth import router as token_router
+from catalog.api import router as catalog_router
+from dossiers.api import input_error_body, lookup_router
+from dossiers.api import router as dossier_router
+from dossiers.services import DossierInputError
+from dossiers.workflow import TransitionError
+
+api = NinjaAPI(
+    title="MotCua API",
+    version="1",
+    description=(
+        "Procedure catalog, dossier intake and processing for public administration "
+        "service centers. Staff authenticate with `Authorization: Bearer <token>` or "
+        "their browser session."
+    ),
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def _location(loc: Sequence[str | int]) -> list[str | int]:
+    # ninja puts where the value came from first and, for a body, the name of
+    # the view's parameter next: ("body", "body", "applicant", "full_name").
+    # Clients know nothing of that parameter, and service errors lack it.
+    if len(loc) > 2 and loc[0] == "body":
+        return [loc[0], *loc[2:]]
+    return list(loc)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        loc = _location(error.get("loc", ()))
+        errors.append(
+            {
+                "field": ".".join(str(part) for part in loc[1:]) or str(loc[0]),
+                "msg": error.get("msg", ""),
+                "type": error.get("type", "invalid"),
+                "loc": loc,
+            }
+        )
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(DossierInputError)
+def _refused_input(request: HttpRequest, exc: DossierInputError) -> HttpResponse:
+    return api.create_response(request, input_error_body(exc), status=422)
+
+
+@api.exception_handler(TransitionError)
+def _refused_transition(request: HttpRequest, exc: TransitionError) -> HttpResponse:
+    body = {"detail": str(exc.message), "allowed_actions": list(exc.allowed)}
+    return api.create_response(request, body, status=409)
+
+
+# The same answer whatever was not found, and whatever DEBUG says: the body
+# must not tell a dossier that exists apart from one that does not.
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    detail = _("Send a valid API token or sign in as staff.")
+    response = api.create_response(request, {"detail": detail}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+class PingOut(Schema):
+    ok: bool
+
+
+@api.get("/ping", response=PingOut, tags=["health"])
+def ping(request: HttpRequest) -> dict[str, Any]:
+    """The smallest JSON answer the server gives; the baseline of the benchmarks."""
+    return {"ok": True}
+
+
+api.add_router("/catalog", catalog_router)
+api.add_router("/dossiers", dossier_router)
+api.add_router("/lookup", lookup_router)
+api.add_router("/tokens", token_router)
