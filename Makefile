@@ -52,8 +52,10 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Figures go to docs/benchmarks.md; set BENCH_POSTGRES=postgres://... to add PostgreSQL.
 bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/deadlines.py --markdown docs/benchmarks.md
+	$(BIN)/python bench/intake.py --markdown docs/benchmarks.md $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 
 messages: $(VENV)/.dev-deps
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=var

@@ -92,7 +92,11 @@ TEMPLATES = [
 _sqlite_path = VAR_DIR / "motcua.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
-        env="DATABASE_URL", default=f"sqlite:///{_sqlite_path}", conn_max_age=60
+        env="DATABASE_URL",
+        default=f"sqlite:///{_sqlite_path}",
+        # Persistent connections leak under the ASGI server (one per request
+        # thread); keep them off unless the deployment is WSGI.
+        conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
