@@ -16,6 +16,10 @@ from accounts.models import Assignment, Role, User
 from units.models import Level, Unit, UnitKind
 
 
+# Dossier fixtures (a small catalog, agencies, applicants) serve several apps.
+pytest_plugins = ["dossiers.tests.fixtures"]
+
+
 @pytest.fixture(autouse=True)
 def _english_outside_requests() -> Iterator[None]:
     # Messages built outside a request (commands, services) are asserted in

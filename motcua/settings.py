@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "catalog",
     "deadlines",
     "dossiers",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("procedures/", include("catalog.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

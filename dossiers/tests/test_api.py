@@ -15,7 +15,7 @@ from accounts.api_auth import api_token_issue, api_token_revoke
 from accounts.models import ApiToken, User
 from catalog.models import Case
 from dossiers.models import Action, Applicant, Dossier, Status
-from dossiers.tests.conftest import at
+from dossiers.tests.fixtures import at
 from dossiers.workflow import TRANSITIONS
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from dossiers.documents.pdf import LocalOnlyFetcher
 from dossiers.documents.wording import ACTIONS, date_line
 from dossiers.models import Action, Channel, Dossier
 from dossiers.services import PaperIn
-from dossiers.tests.conftest import all_papers, at
+from dossiers.tests.fixtures import all_papers, at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from catalog.models import Case
 from dossiers import services as s
 from dossiers.models import Action, Channel, Dossier, DossierEvent, Status
 from dossiers.services import ApplicantIn, DossierInputError, PaperIn
-from dossiers.tests.conftest import all_papers, at
+from dossiers.tests.fixtures import all_papers, at
 from dossiers.workflow import TRANSITIONS, TransitionError, allowed_actions
 from units.models import Unit
 

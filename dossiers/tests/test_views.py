@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from dossiers import services as s
-from dossiers.tests.conftest import all_papers
+from dossiers.tests.fixtures import all_papers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from accounts.models import Assignment, Role, User
 from catalog.io import catalog_import
 from catalog.models import Case, Procedure
+from deadlines.engine import VN_TZ
 from dossiers.services import ApplicantIn, PaperIn
 from units.models import Level, Unit, UnitKind
-from deadlines.engine import VN_TZ
 
 CATALOG = {
     "format": "motcua.catalog",
