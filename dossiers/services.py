@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from catalog.models import Case
+from catalog.models import Case, Component
 from deadlines.calendar import calendar_for_unit
 from deadlines.engine import due_at as engine_due_at
 from deadlines.engine import due_with_pauses
@@ -134,8 +134,10 @@ def _save(dossier: Dossier, *fields: str) -> None:
 
 def _paper_rows(
     dossier: Dossier, papers: Sequence[PaperIn], *, supplement: bool, at: dt.datetime
-) -> None:
-    allowed = {c.pk: c for c in dossier.case.components.all()}
+) -> list[Component]:
+    """Save the papers handed over; answer the case's checklist, read once."""
+    checklist = list(dossier.case.components.all())
+    allowed = {c.pk: c for c in checklist}
     rows = []
     for paper in papers:
         component = allowed.get(paper.component_id) if paper.component_id else None
@@ -161,11 +163,12 @@ def _paper_rows(
             )
         )
     DossierComponent.objects.bulk_create(rows)
+    return checklist
 
 
-def _missing_mandatory(dossier: Dossier) -> list[str]:
+def _missing_mandatory(dossier: Dossier, checklist: list[Component]) -> list[str]:
     handed = set(dossier.components.values_list("component_id", flat=True))
-    return [c.name for c in dossier.case.components.all() if c.mandatory and c.pk not in handed]
+    return [c.name for c in checklist if c.mandatory and c.pk not in handed]
 
 
 def pauses_of(dossier: Dossier) -> tuple[list[tuple[dt.datetime, dt.datetime]], dt.datetime | None]:
@@ -272,7 +275,36 @@ def dossier_create(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """A draft: filled in online, or being filled in at the desk."""
-    at = _now(at)
+    dossier = _create(
+        actor=actor,
+        case=case,
+        applicant=applicant,
+        unit=unit,
+        channel=channel,
+        ward=ward,
+        authorised_name=authorised_name,
+        authorised_id_number=authorised_id_number,
+        authorised_phone=authorised_phone,
+        at=_now(at),
+    )
+    _save(dossier)
+    return dossier
+
+
+def _create(
+    *,
+    actor: User | None,
+    case: Case,
+    applicant: Applicant,
+    unit: Unit,
+    channel: str,
+    ward: Unit | None,
+    authorised_name: str,
+    authorised_id_number: str,
+    authorised_phone: str,
+    at: dt.datetime,
+) -> Dossier:
+    """Insert the draft and its first event; the caller saves the projection."""
     if channel not in Channel.values:
         raise DossierInputError("channel", _("Unknown submission channel."))
     version = case.version
@@ -301,7 +333,6 @@ def dossier_create(
         unit=unit,
         from_status="",
     )
-    _save(dossier)
     return dossier
 
 
@@ -325,8 +356,8 @@ def dossier_submit(
     at = _now(at)
     dossier = _locked(dossier)
     check(actor, Action.SUBMIT, dossier)
-    _paper_rows(dossier, papers, supplement=False, at=at)
-    missing = _missing_mandatory(dossier)
+    checklist = _paper_rows(dossier, papers, supplement=False, at=at)
+    missing = _missing_mandatory(dossier, checklist)
     if missing:
         raise DossierInputError(
             "papers", _("Papers still missing: %(names)s.") % {"names": "; ".join(missing)}
@@ -356,11 +387,16 @@ def dossier_receive(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Accepted by the one-stop desk (status 2): code issued if new, the clock starts."""
-    at = _now(at)
-    dossier = _locked(dossier)
+    return _receive(actor=actor, dossier=_locked(dossier), papers=papers, note=note, at=_now(at))
+
+
+def _receive(
+    *, actor: User, dossier: Dossier, papers: Sequence[PaperIn], note: str, at: dt.datetime
+) -> Dossier:
+    """Receive a dossier the caller holds locked (or has just created)."""
     check(actor, Action.RECEIVE, dossier)
-    _paper_rows(dossier, papers, supplement=False, at=at)
-    missing = _missing_mandatory(dossier)
+    checklist = _paper_rows(dossier, papers, supplement=False, at=at)
+    missing = _missing_mandatory(dossier, checklist)
     if missing:
         raise DossierInputError(
             "papers",
@@ -409,7 +445,9 @@ def dossier_intake(
     with transaction.atomic():
         if isinstance(applicant, ApplicantIn):
             applicant = applicant_find_or_create(data=applicant)
-        draft = dossier_create(
+        # The draft was made in this transaction, so no other desk can hold
+        # it: receive it without locking it again.
+        draft = _create(
             actor=actor,
             case=case,
             applicant=applicant,
@@ -421,7 +459,7 @@ def dossier_intake(
             authorised_phone=authorised_phone,
             at=at,
         )
-        return dossier_receive(actor=actor, dossier=draft, papers=papers, at=at)
+        return _receive(actor=actor, dossier=draft, papers=papers, note="", at=at)
 
 
 @transaction.atomic
