@@ -15,7 +15,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from accounts.models import Assignment, Role, User
 from units.models import Level, Unit, UnitKind
 
-
 # Dossier fixtures (a small catalog, agencies, applicants) serve several apps.
 pytest_plugins = ["dossiers.tests.fixtures"]
 

@@ -111,6 +111,8 @@ class Applicant(TimeStampedModel):
                 name="one_applicant_per_id_number",
             ),
         ]
+        # The desk finds a returning applicant by id number on every intake.
+        indexes = [models.Index(fields=["id_number"])]
 
     def __str__(self) -> str:
         return self.full_name
@@ -190,7 +192,7 @@ class Dossier(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     # -- projection of the event log; written only by dossiers.services --
     status = models.CharField(

@@ -323,6 +323,7 @@ def _create(
         authorised_phone=authorised_phone,
         owner_node=settings.NODE_ID,
         created_by=actor,
+        created_at=at,
     )
     _record(
         dossier,

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_province_loads_and_reloads_without_duplicates(capsys) -> None:
-    call_command("demo")
+    call_command("demo", no_history=True)
     first = capsys.readouterr().out
     counts = (
         Unit.objects.count(),
@@ -21,7 +21,7 @@ def test_demo_province_loads_and_reloads_without_duplicates(capsys) -> None:
         Procedure.objects.count(),
         CalendarDay.objects.count(),
     )
-    call_command("demo")
+    call_command("demo", no_history=True)
     again = (
         Unit.objects.count(),
         User.objects.count(),
@@ -47,7 +47,7 @@ def test_demo_province_loads_and_reloads_without_duplicates(capsys) -> None:
 
 
 def test_demo_logins_work(client) -> None:
-    call_command("demo", verbosity=0)
+    call_command("demo", no_history=True, verbosity=0)
     assert client.login(username="desk", password="motcua-demo")
     assert client.login(username="admin", password="motcua-demo")
     assert client.get("/admin/").status_code == 200
