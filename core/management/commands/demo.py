@@ -46,6 +46,8 @@ class Command(BaseCommand):
 
         write = self.stdout.write
         write("")
+        if history:
+            write(summary.getvalue().strip())
         write(self.style.SUCCESS(f"Demo province ready: {Unit.objects.count()} units."))
         write("Open http://127.0.0.1:8000 and sign in with one of these logins")
         write(f"(password for all: {demo.DEMO_PASSWORD}):")
@@ -58,5 +60,4 @@ class Command(BaseCommand):
         if history:
             write("Every other center and agency has desk.*, specialist.* and approver.*")
             write("logins with the same password (see the admin's user list).")
-            write(summary.getvalue().strip())
             write("")
