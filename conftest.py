@@ -12,7 +12,8 @@ from django.utils import translation
 # then refuse ORM calls made from browser tests and their fixtures.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from accounts.models import Assignment, Role, User
+from accounts.models import Role, User
+from accounts.tests.factories import staff_user
 from units.models import Level, Unit, UnitKind
 
 # Dossier fixtures (a small catalog, agencies, applicants) serve several apps.
@@ -90,43 +91,34 @@ def other_center(province: Unit) -> Unit:
     )
 
 
-def _staff(username: str, unit: Unit, *roles: str) -> User:
-    user = User.objects.create_user(
-        username=username, password="pw-" + username, full_name=username.title()
-    )
-    for role in roles:
-        Assignment.objects.create(user=user, unit=unit, role=role)
-    return user
-
-
 @pytest.fixture
 def guide(ward_center: Unit) -> User:
-    return _staff("guide", ward_center, Role.GUIDE)
+    return staff_user("guide", ward_center, Role.GUIDE)
 
 
 @pytest.fixture
 def desk_officer(ward_center: Unit) -> User:
-    return _staff("desk", ward_center, Role.DESK_OFFICER)
+    return staff_user("desk", ward_center, Role.DESK_OFFICER)
 
 
 @pytest.fixture
 def specialist(ward: Unit) -> User:
-    return _staff("specialist", ward, Role.SPECIALIST)
+    return staff_user("specialist", ward, Role.SPECIALIST)
 
 
 @pytest.fixture
 def approver(ward: Unit) -> User:
-    return _staff("approver", ward, Role.APPROVER)
+    return staff_user("approver", ward, Role.APPROVER)
 
 
 @pytest.fixture
 def manager(ward_center: Unit) -> User:
-    return _staff("manager", ward_center, Role.MANAGER)
+    return staff_user("manager", ward_center, Role.MANAGER)
 
 
 @pytest.fixture
 def admin_user(province: Unit) -> User:
-    user = _staff("admin", province, Role.ADMIN)
+    user = staff_user("admin", province, Role.ADMIN)
     user.is_staff = True
     user.is_superuser = True
     user.save(update_fields=["is_staff", "is_superuser"])
@@ -142,7 +134,7 @@ def citizen(db: None) -> User:
 
 @pytest.fixture
 def outsider(other_center: Unit) -> User:
-    return _staff("outsider", other_center, Role.DESK_OFFICER)
+    return staff_user("outsider", other_center, Role.DESK_OFFICER)
 
 
 # --- Browser -----------------------------------------------------------------

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from accounts.models import Assignment, Role, User
+from accounts.models import Role, User
+from accounts.tests.factories import staff_user
 from catalog.io import catalog_import
 from catalog.models import Case, Procedure
 from deadlines.engine import VN_TZ
@@ -140,21 +141,14 @@ def justice(province: Unit) -> Unit:
     )
 
 
-def _staff(username: str, unit: Unit, *roles: str) -> User:
-    user = User.objects.create_user(username=username, password="x", full_name=username.title())
-    for role in roles:
-        Assignment.objects.create(user=user, unit=unit, role=role)
-    return user
-
-
 @pytest.fixture
 def justice_specialist(justice: Unit) -> User:
-    return _staff("justice-specialist", justice, Role.SPECIALIST)
+    return staff_user("justice-specialist", justice, Role.SPECIALIST)
 
 
 @pytest.fixture
 def justice_approver(justice: Unit) -> User:
-    return _staff("justice-approver", justice, Role.APPROVER)
+    return staff_user("justice-approver", justice, Role.APPROVER)
 
 
 @pytest.fixture
