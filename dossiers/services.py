@@ -35,7 +35,7 @@ from dossiers.models import (
     Status,
 )
 from dossiers.workflow import TransitionError, check
-from units.models import Unit
+from units.models import Unit, UnitKind
 
 
 class DossierInputError(ValueError):
@@ -249,6 +249,10 @@ def applicant_find_or_create(*, data: ApplicantIn) -> Applicant:
 
 
 def _competent_unit(case: Case, filed_at: Unit, ward: Unit | None) -> Unit:
+    if ward is not None and (
+        ward.kind != UnitKind.WARD_COMMITTEE or ward.province_id != filed_at.province_id
+    ):
+        raise DossierInputError("ward", _("Choose a ward or commune of this province."))
     version = case.version
     unit = filed_at.competent_unit(version.agency, version.level, ward=ward)
     if unit is None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from dossiers.models import PAUSED, Action, Status
+from dossiers.models import PAUSED, Action, Channel, Status
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -138,7 +138,12 @@ def _acting_units(transition: Transition, dossier: Dossier) -> list[object]:
 def may_act(actor: User | None, transition: Transition, dossier: Dossier) -> bool:
     """Whether ``actor`` holds a role for this transition in the unit that acts."""
     if transition.side is Side.APPLICANT:
-        return actor is not None and dossier.created_by_id == actor.pk
+        # Only an online filing is submitted, and only by the person who made it.
+        return (
+            actor is not None
+            and dossier.channel == Channel.ONLINE
+            and dossier.created_by_id == actor.pk
+        )
     if actor is None:
         return False
     roles = set(transition.roles)

@@ -328,3 +328,33 @@ def test_applicant_seen_before_is_found_by_id_number(
     second.applicant.refresh_from_db()
     assert second.applicant.phone == "0912000111"
     assert second.applicant.masked_id == "054*******34"
+
+
+def test_a_desk_draft_is_never_submitted_as_if_online(
+    desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    applicant = s.applicant_find_or_create(data=applicant_in)
+    draft = s.dossier_create(
+        actor=desk_officer,
+        case=ward_case,
+        applicant=applicant,
+        unit=ward_center,
+        channel=Channel.DIRECT,
+    )
+    assert Action.SUBMIT not in allowed_actions(desk_officer, draft)
+    assert Action.RECEIVE in allowed_actions(desk_officer, draft)
+
+
+def test_the_ward_named_must_be_a_ward_of_the_province(
+    desk_officer, ward_center, ward_case, applicant_in, justice
+) -> None:
+    with pytest.raises(DossierInputError) as error:
+        s.dossier_intake(
+            actor=desk_officer,
+            unit=ward_center,
+            case=ward_case,
+            applicant=applicant_in,
+            papers=all_papers(ward_case),
+            ward=justice,
+        )
+    assert error.value.field == "ward"
