@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
-from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from accounts.api_auth import ErrorOut, ValidationErrorOut
 from catalog.models import Case, Component, Fee, Procedure, ProcedureQuerySet, ProcedureVersion
+from core.models import in_language
 
 router = Router(tags=["catalog"])
 
@@ -128,8 +128,7 @@ def _published() -> ProcedureQuerySet:
 
 
 def _component(component: Component) -> ComponentOut:
-    english = (get_language() or "vi").startswith("en")
-    note = component.note_en if english and component.note_en else component.note_vi
+    note = in_language(component.note_vi, component.note_en)
     return ComponentOut(
         id=component.pk,
         name=component.name,

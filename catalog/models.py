@@ -14,26 +14,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel, UUIDModel
+from core.models import Bilingual, TimeStampedModel, UUIDModel, in_language
 from units.models import Level, UnitKind
 
 PROCEDURE_CODE_RE = r"^(\d\.\d{6}|MC\.\d{4})$"
-
-
-class Bilingual:
-    """Picks ``name_en`` when the page is English and it is filled in."""
-
-    name_vi: str
-    name_en: str
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_vi
 
 
 class OnlineLevel(models.TextChoices):
@@ -164,15 +150,11 @@ class ProcedureVersion(Bilingual, TimeStampedModel):
 
     @property
     def agency_name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.agency_name_en:
-            return self.agency_name_en
-        return self.agency_name_vi
+        return in_language(self.agency_name_vi, self.agency_name_en)
 
     @property
     def result(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.result_en:
-            return self.result_en
-        return self.result_vi
+        return in_language(self.result_vi, self.result_en)
 
     @property
     def is_locked(self) -> bool:

@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils.translation import get_language
 
 from core.ids import uuid7
 
@@ -23,4 +24,22 @@ class TimeStampedModel(UUIDModel):
         abstract = True
 
 
-__all__ = ["TimeStampedModel", "UUIDModel", "uuid"]
+def in_language(vi: str, en: str) -> str:
+    """The English text on English pages when there is one; Vietnamese otherwise."""
+    if en and (get_language() or "vi").startswith("en"):
+        return en
+    return vi
+
+
+class Bilingual:
+    """Picks ``name_en`` when the page is English and it is filled in."""
+
+    name_vi: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        return in_language(self.name_vi, self.name_en)
+
+
+__all__ = ["Bilingual", "TimeStampedModel", "UUIDModel", "in_language", "uuid"]

@@ -6,10 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import Bilingual, TimeStampedModel
 
 # Electronic ids follow the dotted style of the national e-id scheme,
 # e.g. 000.00.01.H22 (level.level.level.province).
@@ -80,7 +79,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         return self.filter(province=province)
 
 
-class Unit(TimeStampedModel):
+class Unit(Bilingual, TimeStampedModel):
     code = models.CharField(
         _("electronic id"),
         max_length=20,
@@ -139,12 +138,6 @@ class Unit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "vi").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_vi
 
     def periods(self) -> list[tuple[dt.time, dt.time]]:
         return parse_periods(self.work_periods)
