@@ -36,7 +36,7 @@ from dossiers.models import (
 from dossiers.models import Status as DossierStatus
 from dossiers.services import ApplicantIn, DossierInputError, PaperIn
 from dossiers.workflow import allowed_actions
-from units.models import Unit, UnitKind
+from units.models import Unit
 
 router = Router(tags=["dossiers"], auth=STAFF_AUTH)
 lookup_router = Router(tags=["public lookup"])
@@ -346,10 +346,8 @@ def _unit_by_code(code: str, field_name: str) -> Unit:
 def _ward(code: str | None) -> Unit | None:
     if code is None:
         return None
-    unit = _unit_by_code(code, "ward")
-    if unit.kind != UnitKind.WARD_COMMITTEE:
-        raise DossierInputError("ward", _("Choose a ward or commune People's Committee."))
-    return unit
+    # Whether it is a ward of this province is the service's rule.
+    return _unit_by_code(code, "ward")
 
 
 def _receiving_unit(user: User, code: str | None) -> Unit:
