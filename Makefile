@@ -7,7 +7,7 @@ PORT   ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run serve demo test test-sqlite test-postgres lint format bench messages clean
+.PHONY: run serve worker demo test test-sqlite test-postgres lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ demo: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py demo
 
+# The worker (outbox delivery, deadline watch) runs beside the web server and
+# stops with it.
 serve: $(VENV)/.run-deps
+	@$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: $(VENV)/.run-deps
+	$(BIN)/python manage.py worker
 
 # In CI the whole suite runs twice: on SQLite, then on PostgreSQL.
 test: $(VENV)/.dev-deps
@@ -52,10 +59,15 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Figures go to docs/benchmarks.md; set BENCH_POSTGRES=postgres://... to add PostgreSQL.
+# Figures go to docs/benchmarks.md, one section per script in bench/; every
+# script takes --markdown and --postgres. BENCH=intake runs one script only;
+# set BENCH_POSTGRES=postgres://... to add PostgreSQL.
+BENCH ?= [a-z]*
 bench: $(VENV)/.dev-deps
-	$(BIN)/python bench/deadlines.py --markdown docs/benchmarks.md
-	$(BIN)/python bench/intake.py --markdown docs/benchmarks.md $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+	@set -e; for script in bench/$(BENCH).py; do \
+	  echo "== $$script"; \
+	  $(BIN)/python $$script --markdown docs/benchmarks.md $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES)); \
+	done
 
 messages: $(VENV)/.dev-deps
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=var

@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--markdown", type=Path, help="write or replace the section in this file")
+    parser.add_argument("--postgres", help="not used: the engine touches no database")
     args = parser.parse_args(argv)
 
     calendar = vn_calendar()

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Case, Field, OnlineLevel, Procedure
 from core.http import HtmxHttpRequest
+from units.models import Unit
 
 
 def procedure_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -44,8 +45,12 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         .prefetch_related("components", "fees", Prefetch("steps"))
         .order_by("position")
     )
-    return render(
-        request,
-        "catalog/procedure_detail.html",
-        {"procedure": procedure, "version": procedure.current_version, "cases": cases},
-    )
+    # Any center of the province receives any procedure, then routes it.
+    centers = Unit.objects.active().centers().order_by("level", "name_vi")
+    context = {
+        "procedure": procedure,
+        "version": procedure.current_version,
+        "cases": cases,
+        "centers": centers,
+    }
+    return render(request, "catalog/procedure_detail.html", context)

@@ -234,4 +234,7 @@ def load_logins(units: dict[str, Unit]) -> list[Login]:
             user.is_staff = user.is_superuser = True
         user.save()
         Assignment.objects.get_or_create(user=user, unit=units[login.unit_code], role=login.role)
+    from queueing.demo import queue_demo_load  # each center's queue and three months of tickets
+
+    queue_demo_load(units)
     return LOGINS

@@ -109,6 +109,16 @@ class AssignBody(Schema):
     assignee: str = Field(description="Username of the specialist.")
 
 
+class ForwardBody(Schema):
+    to_unit: str | None = Field(None, max_length=20, description="Electronic id of the agency.")
+    same_step: bool = Field(False, description="Hand over to another agency within this step.")
+    note: str = ""
+
+
+class SendBackBody(Schema):
+    reason: str
+
+
 class RequestSupplementBody(Schema):
     items: list[str]
     note: str = ""
@@ -142,6 +152,10 @@ class ResolveBody(Schema):
     signer: str = Field("", max_length=200)
     signed_on: dt.date | None = None
     note: str = ""
+
+
+# A proposal carries what the approved result will: the same fields.
+ProposeBody = ResolveBody
 
 
 class ExtendBody(Schema):
@@ -337,7 +351,9 @@ class LookupOut(Schema):
 
 
 def _unit_by_code(code: str, field_name: str) -> Unit:
-    unit = Unit.objects.filter(code=code.strip(), is_active=True).first()
+    # The province and parent come along: routing the dossier reads both.
+    units = Unit.objects.select_related("province", "parent")
+    unit = units.filter(code=code.strip(), is_active=True).first()
     if unit is None:
         raise DossierInputError(field_name, _("No active unit has this electronic id."))
     return unit
@@ -355,7 +371,7 @@ def _receiving_unit(user: User, code: str | None) -> Unit:
         units = {a.unit_id for a in user.assignments.all()}
         if len(units) != 1:
             raise DossierInputError("unit", _("Name the center that receives the dossier."))
-        return Unit.objects.get(pk=units.pop())
+        return Unit.objects.select_related("province", "parent").get(pk=units.pop())
     unit = _unit_by_code(code, "unit")
     if not user.roles_in(unit.pk):
         raise DossierInputError("unit", _("You hold no role in this unit."))
@@ -363,7 +379,12 @@ def _receiving_unit(user: User, code: str | None) -> Unit:
 
 
 def _case(case_id: uuid.UUID) -> Case:
-    case = Case.objects.select_related("version__procedure").filter(pk=case_id).first()
+    case = (
+        Case.objects.select_related("version__procedure")
+        .prefetch_related("components")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise DossierInputError("case", _("The catalog has no case with this id."))
     return case
@@ -525,6 +546,30 @@ def assign(request: HttpRequest, ref: str, body: AssignBody) -> Dossier:
     return services.dossier_assign(actor=user, dossier=dossier, assignee=assignee)
 
 
+@_action(Action.FORWARD)
+def forward(request: HttpRequest, ref: str, body: ForwardBody) -> Dossier:
+    """Hand on to the catalog's next agency step, or to another agency."""
+    user, dossier = _target(request, ref)
+    to_unit = _unit_by_code(body.to_unit, "to_unit") if body.to_unit else None
+    return services.dossier_forward(
+        actor=user, dossier=dossier, to_unit=to_unit, same_step=body.same_step, note=body.note
+    )
+
+
+@_action(Action.PROPOSE)
+def propose(request: HttpRequest, ref: str, body: ProposeBody) -> Dossier:
+    """Draft the result for the approver (the document is uploaded on the processing page)."""
+    user, dossier = _target(request, ref)
+    return services.dossier_propose(actor=user, dossier=dossier, **body.model_dump())
+
+
+@_action(Action.SEND_BACK)
+def send_back(request: HttpRequest, ref: str, body: SendBackBody) -> Dossier:
+    """The approver returns the proposed result for rework."""
+    user, dossier = _target(request, ref)
+    return services.dossier_send_back(actor=user, dossier=dossier, reason=body.reason)
+
+
 @_action(Action.REQUEST_SUPPLEMENT)
 def request_supplement(request: HttpRequest, ref: str, body: RequestSupplementBody) -> Dossier:
     """Ask for missing papers (form 02); the clock stops."""
@@ -581,16 +626,7 @@ def withdraw(request: HttpRequest, ref: str, body: WithdrawBody) -> Dossier:
 def resolve(request: HttpRequest, ref: str, body: ResolveBody) -> Dossier:
     """The result is ready at the desk: granted, or refused with reasons."""
     user, dossier = _target(request, ref)
-    done = services.dossier_resolve(
-        actor=user,
-        dossier=dossier,
-        outcome=body.outcome,
-        number=body.number,
-        signer=body.signer,
-        signed_on=body.signed_on,
-        note=body.note,
-    )
-    return done
+    return services.dossier_resolve(actor=user, dossier=dossier, **body.model_dump())
 
 
 @_action(Action.EXTEND)

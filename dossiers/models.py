@@ -221,6 +221,11 @@ class Dossier(models.Model):
     result_signer = models.CharField(_("signed by"), max_length=200, blank=True)
     result_signed_on = models.DateField(_("signed on"), null=True, blank=True)
     result_note = models.TextField(_("result note or reasons"), blank=True)
+    result_file = models.FileField(_("result document"), upload_to="results/%Y/%m/", blank=True)
+    # Position of the catalog step the competent agency is working on (0: none yet).
+    step = models.PositiveSmallIntegerField(_("current step"), default=0)
+    # Set while a proposed result waits for the approver (see dossier_propose).
+    result_proposed_at = models.DateTimeField(_("result proposed at"), null=True, blank=True)
     last_seq = models.PositiveIntegerField(default=0, editable=False)
 
     objects = DossierQuerySet.as_manager()
@@ -233,6 +238,24 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "status"]),
             models.Index(fields=["competent_unit", "status", "due_at"]),
             models.Index(fields=["received_at"]),
+            # The work queues: open dossiers of an agency, of a person, of a
+            # center, in due order; status and assignee ride along so the
+            # queue's counts read the index alone (work.queue.StatusIn).
+            models.Index(
+                fields=["competent_unit", "due_at", "status", "assignee"],
+                condition=models.Q(status__in=sorted(OPEN)),
+                name="dossier_open_agency_due",
+            ),
+            models.Index(
+                fields=["assignee", "due_at"],
+                condition=models.Q(status__in=sorted(OPEN)),
+                name="dossier_open_assignee_due",
+            ),
+            models.Index(
+                fields=["receiving_unit", "due_at", "status", "competent_unit"],
+                condition=models.Q(status__in=sorted(OPEN)),
+                name="dossier_open_center_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -277,6 +300,14 @@ class DossierComponent(UUIDModel):
     file = models.FileField(_("scan"), upload_to="dossiers/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     reused = models.BooleanField(_("digitised copy reused"), default=False)
+    paper = models.ForeignKey(
+        "dossiers.DigitisedPaper",
+        verbose_name=_("digitised paper"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uses",
+    )
     supplement = models.BooleanField(_("handed in as a supplement"), default=False)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
@@ -289,6 +320,47 @@ class DossierComponent(UUIDModel):
         return self.name
 
 
+class DigitisedPaper(UUIDModel):
+    """A paper of an applicant's kept in digital form, reusable in later dossiers.
+
+    Scans received with a dossier and the results issued to the applicant land
+    here; the desk and the citizen's wallet offer them instead of asking again.
+    """
+
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("applicant"), on_delete=models.CASCADE, related_name="papers"
+    )
+    name = models.CharField(_("paper"), max_length=500)
+    # The folded name, so the same kind of paper matches across procedures.
+    kind = models.CharField(_("kind"), max_length=500, db_index=True)
+    file = models.FileField(_("file"), upload_to="papers/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    is_result = models.BooleanField(_("issued result"), default=False)
+    source = models.ForeignKey(
+        Dossier,
+        verbose_name=_("from dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("digitised at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("digitised paper")
+        verbose_name_plural = _("digitised papers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "sha256"], name="paper_once_per_applicant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Action(models.TextChoices):
     CREATE = "create", _("Draft created")
     SUBMIT = "submit", _("Submitted online")
@@ -296,6 +368,9 @@ class Action(models.TextChoices):
     REFUSE = "refuse", _("Not accepted")
     ROUTE = "route", _("Sent to the competent agency")
     ASSIGN = "assign", _("Assigned to a specialist")
+    FORWARD = "forward", _("Forwarded to the next step")
+    PROPOSE = "propose", _("Result proposed for approval")
+    SEND_BACK = "send_back", _("Proposed result sent back")
     REQUEST_SUPPLEMENT = "request_supplement", _("Supplement requested")
     RECEIVE_SUPPLEMENT = "receive_supplement", _("Supplement received")
     REQUEST_FEES = "request_fees", _("Fees requested")

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from catalog.models import Case, Component
+from catalog.models import Case, Component, StepActor
+from core.uploads import UploadRejectedError, check_upload
 from deadlines.calendar import calendar_for_unit
 from deadlines.engine import due_at as engine_due_at
 from deadlines.engine import due_with_pauses
@@ -34,7 +36,10 @@ from dossiers.models import (
     ReturnChannel,
     Status,
 )
+from dossiers.papers import paper_digitise
 from dossiers.workflow import TransitionError, check
+from notify.dossier_messages import messages_for_event
+from reports.counters import count_event
 from units.models import Unit, UnitKind
 
 
@@ -58,6 +63,8 @@ class PaperIn:
     reused: bool = False
     file: Any = None
     sha256: str = ""
+    # The applicant's digitised paper this row comes from (a scan kept, or one reused).
+    paper_id: Any = None
 
 
 @dataclass
@@ -107,8 +114,10 @@ def _record(
     note: str = "",
     data: dict[str, Any] | None = None,
     from_status: str | None = None,
+    seq: int | None = None,
 ) -> DossierEvent:
-    seq = node_seq_next()
+    """Append one event; ``seq`` when the caller took its number already."""
+    seq = node_seq_next() if seq is None else seq
     event = DossierEvent.objects.create(
         dossier=dossier,
         node_id=settings.NODE_ID,
@@ -125,6 +134,8 @@ def _record(
     )
     dossier.status = to_status
     dossier.last_seq = seq
+    count_event(dossier, event)
+    messages_for_event(dossier, event)
     return event
 
 
@@ -137,6 +148,21 @@ def _paper_rows(
 ) -> list[Component]:
     """Save the papers handed over; answer the case's checklist, read once."""
     checklist = list(dossier.case.components.all())
+    DossierComponent.objects.bulk_create(
+        _paper_objects(dossier, papers, checklist, supplement=supplement, at=at)
+    )
+    return checklist
+
+
+def _paper_objects(
+    dossier: Dossier,
+    papers: Sequence[PaperIn],
+    checklist: list[Component],
+    *,
+    supplement: bool,
+    at: dt.datetime,
+) -> list[DossierComponent]:
+    """The rows for the papers handed over, checked against the case's checklist."""
     allowed = {c.pk: c for c in checklist}
     rows = []
     for paper in papers:
@@ -158,12 +184,12 @@ def _paper_rows(
                 reused=paper.reused,
                 file=paper.file or "",
                 sha256=paper.sha256,
+                paper_id=paper.paper_id,
                 supplement=supplement,
                 received_at=at,
             )
         )
-    DossierComponent.objects.bulk_create(rows)
-    return checklist
+    return rows
 
 
 def _missing_mandatory(dossier: Dossier, checklist: list[Component]) -> list[str]:
@@ -295,6 +321,40 @@ def dossier_create(
     return dossier
 
 
+def _draft(
+    *,
+    actor: User | None,
+    case: Case,
+    unit: Unit,
+    channel: str,
+    ward: Unit | None,
+    authorised_name: str,
+    authorised_id_number: str,
+    authorised_phone: str,
+    at: dt.datetime,
+) -> Dossier:
+    """A new dossier in memory, checked, routed to its competent agency; not saved."""
+    if channel not in Channel.values:
+        raise DossierInputError("channel", _("Unknown submission channel."))
+    version = case.version
+    if version.procedure.current_version_id != version.pk:
+        raise DossierInputError("case", _("This case belongs to an outdated procedure version."))
+    return Dossier(
+        procedure_version=version,
+        case=case,
+        receiving_unit=unit,
+        competent_unit=_competent_unit(case, unit, ward),
+        ward=ward,
+        channel=channel,
+        authorised_name=authorised_name,
+        authorised_id_number=authorised_id_number,
+        authorised_phone=authorised_phone,
+        owner_node=settings.NODE_ID,
+        created_by=actor,
+        created_at=at,
+    )
+
+
 def _create(
     *,
     actor: User | None,
@@ -309,26 +369,19 @@ def _create(
     at: dt.datetime,
 ) -> Dossier:
     """Insert the draft and its first event; the caller saves the projection."""
-    if channel not in Channel.values:
-        raise DossierInputError("channel", _("Unknown submission channel."))
-    version = case.version
-    if version.procedure.current_version_id != version.pk:
-        raise DossierInputError("case", _("This case belongs to an outdated procedure version."))
-    dossier = Dossier.objects.create(
-        procedure_version=version,
+    dossier = _draft(
+        actor=actor,
         case=case,
-        applicant=applicant,
-        receiving_unit=unit,
-        competent_unit=_competent_unit(case, unit, ward),
-        ward=ward,
+        unit=unit,
         channel=channel,
+        ward=ward,
         authorised_name=authorised_name,
         authorised_id_number=authorised_id_number,
         authorised_phone=authorised_phone,
-        owner_node=settings.NODE_ID,
-        created_by=actor,
-        created_at=at,
+        at=at,
     )
+    dossier.applicant = applicant
+    dossier.save(force_insert=True)
     _record(
         dossier,
         action=Action.CREATE,
@@ -445,26 +498,74 @@ def dossier_intake(
     authorised_phone: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """Create and receive in one go: a dossier handed in at the desk or arriving by post."""
+    """Create and receive in one go: a dossier handed in at the desk or arriving by post.
+
+    The same checks, rows and events as :func:`dossier_create` followed by
+    :func:`dossier_receive`, written at once: this is what a desk does all
+    day, so everything that can be checked is checked before the write lock
+    is taken, and the dossier row is inserted in its received state.
+    """
     at = _now(at)
+    draft = _draft(
+        actor=actor,
+        case=case,
+        unit=unit,
+        channel=channel,
+        ward=ward,
+        authorised_name=authorised_name,
+        authorised_id_number=authorised_id_number,
+        authorised_phone=authorised_phone,
+        at=at,
+    )
+    check(actor, Action.RECEIVE, draft)
+    checklist = list(case.components.all())
+    rows = _paper_objects(draft, papers, checklist, supplement=False, at=at)
+    handed = {row.component_id for row in rows}
+    missing = [c.name for c in checklist if c.mandatory and c.pk not in handed]
+    if missing:
+        raise DossierInputError(
+            "papers",
+            _("Papers still missing: %(names)s. Request a supplement or refuse instead.")
+            % {"names": "; ".join(missing)},
+        )
+    calendar = calendar_for_unit(unit)
+    due = engine_due_at(at, case.time_value, case.time_unit, calendar)
     with transaction.atomic():
         if isinstance(applicant, ApplicantIn):
             applicant = applicant_find_or_create(data=applicant)
-        # The draft was made in this transaction, so no other desk can hold
-        # it: receive it without locking it again.
-        draft = _create(
+        draft.applicant = applicant
+        last = node_seq_next(2)
+        fields = _issue_code(draft, at)
+        draft.received_at = at
+        draft.due_at = due
+        draft.status = Status.RECEIVED
+        draft.last_seq = last
+        draft.save(force_insert=True)
+        DossierComponent.objects.bulk_create(rows)
+        draft.procedure_version.lock()
+        draft.status = Status.DRAFT
+        _record(
+            draft,
+            action=Action.CREATE,
+            to_status=Status.DRAFT,
             actor=actor,
-            case=case,
-            applicant=applicant,
-            unit=unit,
-            channel=channel,
-            ward=ward,
-            authorised_name=authorised_name,
-            authorised_id_number=authorised_id_number,
-            authorised_phone=authorised_phone,
             at=at,
+            unit=unit,
+            from_status="",
+            seq=last - 1,
         )
-        return _receive(actor=actor, dossier=draft, papers=papers, note="", at=at)
+        _record(
+            draft,
+            action=Action.RECEIVE,
+            to_status=Status.RECEIVED,
+            actor=actor,
+            at=at,
+            unit=unit,
+            data={"code": draft.code, "due_at": due.isoformat(), "channel": channel},
+            seq=last,
+        )
+    assert fields, "a new dossier always gets its code"
+    return draft
 
 
 @transaction.atomic
@@ -510,6 +611,8 @@ def dossier_route(
         if to_unit.province_id != province:
             raise DossierInputError("to_unit", _("Route only to an agency of this province."))
         dossier.competent_unit = to_unit
+    agency_step = _step_after(dossier, StepActor.AGENCY)
+    dossier.step = dossier.step if agency_step is None else agency_step
     _record(
         dossier,
         action=Action.ROUTE,
@@ -517,9 +620,9 @@ def dossier_route(
         actor=actor,
         at=at,
         unit=dossier.receiving_unit,
-        data={"to_unit": dossier.competent_unit.code},
+        data={"to_unit": dossier.competent_unit.code, "step": dossier.step},
     )
-    _save(dossier, "competent_unit")
+    _save(dossier, "competent_unit", "step")
     return dossier
 
 
@@ -548,6 +651,205 @@ def dossier_assign(
     )
     _save(dossier, "assignee")
     return dossier
+
+
+# -- the agency's steps ----------------------------------------------------------------------
+#
+# Events that move a dossier between catalog steps or agencies carry ``step``
+# (the position now holding it) and ``to_unit`` (the unit now holding it), so
+# the time of each step can be charged to the agency that held it.
+
+
+def _step_after(dossier: Dossier, actor: str) -> int | None:
+    """Position of the first catalog step of ``actor`` after the current one."""
+    positions = dossier.case.steps.filter(actor=actor, position__gt=dossier.step)
+    return positions.order_by("position").values_list("position", flat=True).first()
+
+
+def _agency_of_province(dossier: Dossier, unit: Unit) -> None:
+    province = dossier.receiving_unit.province_id or dossier.receiving_unit.pk
+    if unit.province_id != province or unit.kind in {UnitKind.CENTER, UnitKind.PROVINCE}:
+        raise DossierInputError("to_unit", _("Choose an agency of this province."))
+
+
+@transaction.atomic
+def dossier_forward(
+    *,
+    actor: User,
+    dossier: Dossier,
+    to_unit: Unit | None = None,
+    same_step: bool = False,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Hand the dossier on: to the catalog's next agency step, or to another agency."""
+    at = _now(at)
+    dossier = _locked(dossier)
+    check(actor, Action.FORWARD, dossier)
+    from_step, from_unit = dossier.step, dossier.competent_unit
+    if same_step and (to_unit is None or to_unit.pk == from_unit.pk):
+        raise DossierInputError("to_unit", _("Choose the agency to hand the dossier to."))
+    if not same_step:
+        step = _step_after(dossier, StepActor.AGENCY)
+        if step is None:
+            raise DossierInputError(
+                "step", _("This is the last processing step: propose the result instead.")
+            )
+        dossier.step = step
+    if to_unit is not None and to_unit.pk != from_unit.pk:
+        _agency_of_province(dossier, to_unit)
+        dossier.competent_unit = to_unit
+        dossier.assignee = None  # the new agency assigns its own specialist
+    _record(
+        dossier,
+        action=Action.FORWARD,
+        to_status=dossier.status,
+        actor=actor,
+        at=at,
+        unit=from_unit,
+        note=note.strip(),
+        data={
+            "from_step": from_step,
+            "step": dossier.step,
+            "from_unit": from_unit.code,
+            "to_unit": dossier.competent_unit.code,
+        },
+    )
+    _save(dossier, "competent_unit", "assignee", "step")
+    return dossier
+
+
+def _check_outcome(outcome: str, number: str, note: str) -> None:
+    """A result is granted with its document's number, or refused with reasons."""
+    if outcome not in ResultOutcome.values:
+        raise DossierInputError("outcome", _("Unknown result."))
+    if outcome == ResultOutcome.REFUSED and not note.strip():
+        raise DossierInputError("note", _("A refusal must give its reasons."))
+    if outcome == ResultOutcome.GRANTED and not number.strip():
+        raise DossierInputError("number", _("Write the number of the result document."))
+
+
+def _checked_document(document: UploadedFile | None, dossier: Dossier) -> UploadedFile | None:
+    if document is None:
+        return None
+    try:
+        checked = check_upload(document)
+    except UploadRejectedError as exc:
+        raise DossierInputError("document", str(exc)) from exc
+    document.name = f"{dossier.pk}-{checked.sha256[:12]}.{checked.extension}"
+    return document
+
+
+@transaction.atomic
+def dossier_propose(
+    *,
+    actor: User,
+    dossier: Dossier,
+    outcome: str = ResultOutcome.GRANTED,
+    number: str = "",
+    signer: str = "",
+    signed_on: dt.date | None = None,
+    note: str = "",
+    document: UploadedFile | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The specialist's draft of the result, with its document, for the approver."""
+    at = _now(at)
+    _check_outcome(outcome, number, note)
+    dossier = _locked(dossier)
+    check(actor, Action.PROPOSE, dossier)
+    # A document proposed earlier and sent back never stands for this proposal.
+    dossier.result_file = _checked_document(document, dossier) or ""  # type: ignore[assignment]
+    from_step = dossier.step
+    approver_step = _step_after(dossier, StepActor.APPROVER)
+    dossier.step = from_step if approver_step is None else approver_step
+    dossier.result_proposed_at = at
+    _record(
+        dossier,
+        action=Action.PROPOSE,
+        to_status=dossier.status,
+        actor=actor,
+        at=at,
+        unit=dossier.competent_unit,
+        note=note.strip(),
+        data={
+            "outcome": outcome,
+            "number": number.strip(),
+            "signer": signer.strip(),
+            "signed_on": signed_on.isoformat() if signed_on else None,
+            "document": bool(document),
+            "from_step": from_step,
+            "step": dossier.step,
+            "to_unit": dossier.competent_unit.code,
+        },
+    )
+    _save(dossier, "result_file", "result_proposed_at", "step")
+    return dossier
+
+
+def _last_proposal(dossier: Dossier) -> DossierEvent | None:
+    return dossier.events.filter(action=Action.PROPOSE).order_by("-at", "-seq").first()
+
+
+@transaction.atomic
+def dossier_send_back(
+    *, actor: User, dossier: Dossier, reason: str, at: dt.datetime | None = None
+) -> Dossier:
+    """The approver returns the proposed result to the step that drafted it."""
+    at = _now(at)
+    if not reason.strip():
+        raise DossierInputError("reason", _("Say what needs to change."))
+    dossier = _locked(dossier)
+    check(actor, Action.SEND_BACK, dossier)
+    proposal = _last_proposal(dossier)
+    from_step = dossier.step
+    dossier.step = int(proposal.data.get("from_step", from_step)) if proposal else from_step
+    dossier.result_proposed_at = None
+    _record(
+        dossier,
+        action=Action.SEND_BACK,
+        to_status=dossier.status,
+        actor=actor,
+        at=at,
+        unit=dossier.competent_unit,
+        note=reason.strip(),
+        data={"from_step": from_step, "step": dossier.step, "to_unit": dossier.competent_unit.code},
+    )
+    _save(dossier, "result_proposed_at", "step")
+    return dossier
+
+
+@transaction.atomic
+def dossier_approve(*, actor: User, dossier: Dossier, at: dt.datetime | None = None) -> Dossier:
+    """The approver signs off the proposed result: resolved, its document kept as a result."""
+    locked = _locked(dossier)
+    check(actor, Action.RESOLVE, locked)
+    proposal = _last_proposal(locked) if locked.result_proposed_at else None
+    if proposal is None:
+        raise TransitionError(_("No result has been proposed for this dossier."), [])
+    data = proposal.data
+    signed_on = data.get("signed_on")
+    done = dossier_resolve(
+        actor=actor,
+        dossier=locked,
+        outcome=data["outcome"],
+        number=data.get("number", ""),
+        signer=data.get("signer", ""),
+        signed_on=dt.date.fromisoformat(signed_on) if signed_on else None,
+        note=proposal.note,
+        at=at,
+    )
+    if done.result_file:
+        with done.result_file.open("rb") as stored:
+            content = stored.read()
+        paper_digitise(
+            applicant=done.applicant,
+            name=done.procedure_version.result_vi or "Kết quả giải quyết hồ sơ",
+            upload=SimpleUploadedFile(done.result_file.name.rsplit("/", 1)[-1], content),
+            source=done,
+            is_result=True,
+        )
+    return done
 
 
 def _pause(
@@ -691,9 +993,14 @@ def dossier_extend(
     dossier: Dossier,
     new_due: dt.datetime,
     reason: str,
+    unit: Unit | None = None,
     at: dt.datetime | None = None,
 ) -> Dossier:
-    """A new date agreed with an apology (form 04); the status does not change."""
+    """A new date agreed with an apology (form 04); the status does not change.
+
+    ``unit`` is the agency that apologises (the one whose step ran late), by
+    default the competent agency.
+    """
     at = _now(at)
     if not reason.strip():
         raise DossierInputError("reason", _("Say why the dossier needs more time."))
@@ -709,7 +1016,7 @@ def dossier_extend(
         to_status=dossier.status,
         actor=actor,
         at=at,
-        unit=dossier.competent_unit,
+        unit=unit or dossier.competent_unit,
         note=reason,
         data={
             "new_due": new_due.isoformat(),
@@ -783,12 +1090,7 @@ def dossier_resolve(
 ) -> Dossier:
     """The result is ready at the desk: a granted document, or a refusal with reasons."""
     at = _now(at)
-    if outcome not in ResultOutcome.values:
-        raise DossierInputError("outcome", _("Unknown result."))
-    if outcome == ResultOutcome.REFUSED and not note.strip():
-        raise DossierInputError("note", _("A refusal must give its reasons."))
-    if outcome == ResultOutcome.GRANTED and not number.strip():
-        raise DossierInputError("number", _("Write the number of the result document."))
+    _check_outcome(outcome, number, note)
     dossier = _locked(dossier)
     check(actor, Action.RESOLVE, dossier)
     dossier.result_outcome = outcome
@@ -797,6 +1099,9 @@ def dossier_resolve(
     dossier.result_signed_on = signed_on or timezone.localdate(at)
     dossier.result_note = note.strip()
     dossier.finished_at = at
+    dossier.result_proposed_at = None
+    desk_step = _step_after(dossier, StepActor.DESK)
+    dossier.step = dossier.step if desk_step is None else desk_step
     _record(
         dossier,
         action=Action.RESOLVE,
@@ -805,7 +1110,12 @@ def dossier_resolve(
         at=at,
         unit=dossier.competent_unit,
         note=note,
-        data={"outcome": outcome, "number": dossier.result_number},
+        data={
+            "outcome": outcome,
+            "number": dossier.result_number,
+            "step": dossier.step,
+            "to_unit": dossier.receiving_unit.code,
+        },
     )
     _save(
         dossier,
@@ -815,6 +1125,8 @@ def dossier_resolve(
         "result_signed_on",
         "result_note",
         "finished_at",
+        "result_proposed_at",
+        "step",
     )
     return dossier
 
@@ -827,6 +1139,8 @@ def dossier_return(
     channel: str = ReturnChannel.DIRECT,
     collected_by: str = "",
     collector_id_number: str = "",
+    originals_returned: Sequence[str] = (),
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The result is handed over: at the desk, online or by post."""
@@ -846,11 +1160,74 @@ def dossier_return(
         actor=actor,
         at=at,
         unit=dossier.receiving_unit,
+        note=note,
         data={
             "channel": channel,
             "collected_by": collected_by.strip(),
             "collector_id_number": collector_id_number.strip(),
+            **({"originals_returned": list(originals_returned)} if originals_returned else {}),
         },
     )
     _save(dossier, "return_channel", "returned_at")
     return dossier
+
+
+# -- papers the applicant sends online -------------------------------------------------------
+
+
+def _applicant_owns(actor: User, dossier: Dossier) -> bool:
+    filed_online = dossier.channel == Channel.ONLINE and dossier.created_by_id == actor.pk
+    return filed_online or dossier.applicant.user_id == actor.pk
+
+
+@transaction.atomic
+def dossier_supplement_upload(
+    *, actor: User, dossier: Dossier, upload: Any, name: str = "", at: dt.datetime | None = None
+) -> DossierComponent:
+    """A requested paper sent online by the applicant, kept for the desk to check.
+
+    The scan is stored as a supplement paper of the dossier, once per sha256,
+    so an upload retried on a weak line adds nothing. The status and the clock
+    do not change here: the desk checks the papers and records them with
+    :func:`dossier_receive_supplement`, which resumes the clock.
+    Raises ``core.uploads.UploadRejectedError`` for a file that is not a scan.
+    """
+    # Imported here: this block was appended without touching the module's imports.
+    from core.uploads import check_upload
+
+    at = _now(at)
+    dossier = _locked(dossier)
+    if not _applicant_owns(actor, dossier):
+        raise DossierInputError("dossier", _("Only the applicant may add papers to this dossier."))
+    if dossier.status != Status.SUPPLEMENT_REQUESTED:
+        raise DossierInputError("file", _("No papers are asked for on this dossier now."))
+    checked = check_upload(upload)
+    existing = dossier.components.filter(supplement=True, sha256=checked.sha256).first()
+    if existing is not None:
+        return existing
+    upload.name = f"{checked.sha256[:16]}.{checked.extension}"
+    return DossierComponent.objects.create(
+        dossier=dossier,
+        name=" ".join(name.split())[:500] or _("Added paper"),
+        file=upload,
+        sha256=checked.sha256,
+        supplement=True,
+        received_at=at,
+    )
+
+
+def supplement_uploads(dossier: Dossier) -> list[DossierComponent]:
+    """Papers the applicant sent online since the latest supplement request, for the desk."""
+    asked = (
+        dossier.events.filter(action=Action.REQUEST_SUPPLEMENT)
+        .order_by("-at", "-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if asked is None:
+        return []
+    return list(
+        dossier.components.filter(supplement=True, received_at__gte=asked)
+        .exclude(file="")
+        .order_by("received_at")
+    )

@@ -6,7 +6,7 @@ API all ask :func:`check` (or :func:`allowed_actions`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -78,6 +78,25 @@ TRANSITIONS: dict[str, Transition] = {
             Role.SPECIALIST,
             Role.MANAGER,
         ),
+        # The agency's own steps: hand on to the next step or agency, draft the
+        # result for the approver, and the approver sending a draft back.
+        _t(
+            Action.FORWARD,
+            [Status.PROCESSING],
+            Status.PROCESSING,
+            Side.AGENCY,
+            Role.SPECIALIST,
+            Role.APPROVER,
+        ),
+        _t(
+            Action.PROPOSE,
+            [Status.PROCESSING],
+            Status.PROCESSING,
+            Side.AGENCY,
+            Role.SPECIALIST,
+            Role.APPROVER,
+        ),
+        _t(Action.SEND_BACK, [Status.PROCESSING], Status.PROCESSING, Side.AGENCY, Role.APPROVER),
         _t(
             Action.REQUEST_SUPPLEMENT,
             WORKING,
@@ -113,6 +132,35 @@ TRANSITIONS: dict[str, Transition] = {
 # An agency asks for papers or fees, but the one-stop desk may too when it
 # spots the gap before the dossier has left the center.
 DESK_MAY_ALSO = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_FEES})
+# The center manager approves the apology with a new date (form 04) that the
+# deadline watch drafts, besides the agency's approver.
+MANAGER_MAY_ALSO = frozenset({Action.EXTEND})
+
+
+def _no_proposal(dossier: Dossier) -> Promise | None:
+    if dossier.result_proposed_at is not None:
+        return _("A proposed result is waiting for approval; approve it or send it back first.")
+    return None
+
+
+def _proposal(dossier: Dossier) -> Promise | None:
+    if dossier.result_proposed_at is None:
+        return _("No result has been proposed for this dossier.")
+    return None
+
+
+# Conditions on the dossier itself, read from its columns only (no query).
+GUARDS: dict[str, Callable[[Dossier], Promise | None]] = {
+    Action.FORWARD: _no_proposal,
+    Action.PROPOSE: _no_proposal,
+    Action.SEND_BACK: _proposal,
+}
+
+
+def guard_failure(action: str, dossier: Dossier) -> Promise | None:
+    """Why the dossier's own state forbids ``action`` now, or None."""
+    guard = GUARDS.get(action)
+    return guard(dossier) if guard is not None else None
 
 
 class TransitionError(Exception):
@@ -150,6 +198,10 @@ def may_act(actor: User | None, transition: Transition, dossier: Dossier) -> boo
     if transition.action in DESK_MAY_ALSO:
         roles |= set(DESK_STAFF)
     units = _acting_units(transition, dossier)
+    if transition.action in MANAGER_MAY_ALSO and actor.has_role(
+        Role.MANAGER, dossier.receiving_unit_id
+    ):
+        return True
     return any(a.role in roles and a.unit_id in units for a in actor.assignments.all())
 
 
@@ -157,7 +209,9 @@ def allowed_actions(actor: User | None, dossier: Dossier) -> list[str]:
     return [
         action
         for action, transition in TRANSITIONS.items()
-        if dossier.status in transition.sources and may_act(actor, transition, dossier)
+        if dossier.status in transition.sources
+        and guard_failure(action, dossier) is None
+        and may_act(actor, transition, dossier)
     ]
 
 
@@ -170,6 +224,9 @@ def check(actor: User | None, action: str, dossier: Dossier) -> Transition:
             % {"status": Status(dossier.status).label},
             allowed_actions(actor, dossier),
         )
+    failure = guard_failure(action, dossier)
+    if failure is not None:
+        raise TransitionError(failure, allowed_actions(actor, dossier))
     if not may_act(actor, transition, dossier):
         raise TransitionError(
             _("You do not hold a role that may do this for this dossier's unit."),

@@ -199,6 +199,9 @@ def test_every_transition_of_the_table_is_exercised() -> None:
         Action.REFUSE,
         Action.ROUTE,
         Action.ASSIGN,
+        Action.FORWARD,  # the agency's steps: tested in work/tests/test_processing.py
+        Action.PROPOSE,
+        Action.SEND_BACK,
         Action.REQUEST_SUPPLEMENT,
         Action.RECEIVE_SUPPLEMENT,
         Action.REQUEST_FEES,

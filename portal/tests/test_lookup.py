@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from dossiers import services as s
@@ -48,9 +51,11 @@ def test_wrong_secret_and_unknown_code_read_the_same(client, dossier) -> None:
 
 
 def test_too_many_attempts_are_refused(client, dossier) -> None:
-    for _ in range(10):
-        client.get("/tra-cuu/", {"code": dossier.code, "secret": "AAAAAA"})
-    response = client.get("/tra-cuu/", {"code": dossier.code, "secret": dossier.lookup_secret})
+    # Frozen inside one rate-limit window, so a minute boundary cannot reset the count.
+    with time_machine.travel(dt.datetime(2026, 3, 2, 2, 0, 10, tzinfo=dt.UTC), tick=False):
+        for _ in range(10):
+            client.get("/tra-cuu/", {"code": dossier.code, "secret": "AAAAAA"})
+        response = client.get("/tra-cuu/", {"code": dossier.code, "secret": dossier.lookup_secret})
     assert response.status_code == 429
 
 

@@ -1,0 +1,169 @@
+"""Booked slots: capacity, no double booking, reminders, check-in at the kiosk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from notify.models import Message
+from queueing import services as q
+from queueing.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingChannel,
+    OnlinePriorityDay,
+    ServiceArea,
+    Slot,
+    TicketSource,
+)
+from queueing.tests.conftest import MONDAY, minutes
+from units.models import Unit
+
+SATURDAY = MONDAY - dt.timedelta(days=2)  # when people book for Monday
+
+
+@pytest.fixture
+def slot(civil: ServiceArea) -> Slot:
+    return Slot.objects.create(
+        area=civil, day=MONDAY.date(), starts_at=dt.time(9), ends_at=dt.time(10), capacity=2
+    )
+
+
+def book(slot: Slot, phone: str = "0905123456", name: str = "Lê Vĩnh Huỳnh") -> Appointment:
+    return q.appointment_book(slot=slot, name=name, phone=phone, at=SATURDAY)
+
+
+@pytest.mark.django_db
+def test_booking_takes_a_place_and_queues_a_confirmation_and_a_reminder(slot: Slot) -> None:
+    appointment = book(slot, phone="+84 905 123 456")
+    slot.refresh_from_db()
+    assert slot.booked == 1 and slot.free == 1
+    assert appointment.phone == "0905123456" and len(appointment.code) == 8
+    assert appointment.channel == BookingChannel.ONLINE
+    messages = {m.key.rsplit(":", 1)[1]: m for m in Message.objects.all()}
+    assert set(messages) == {"booked", "reminder"}
+    assert appointment.code in messages["reminder"].body
+    # The evening before, at 17:00.
+    assert messages["reminder"].send_after == MONDAY.replace(hour=17) - dt.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_a_double_click_books_once(slot: Slot) -> None:
+    first = book(slot)
+    second = book(slot)
+    assert first == second
+    assert Appointment.objects.count() == 1
+    slot.refresh_from_db()
+    assert slot.booked == 1
+
+
+@pytest.mark.django_db
+def test_the_same_phone_cannot_book_twice_in_an_area_on_one_day(
+    slot: Slot, civil: ServiceArea
+) -> None:
+    later = Slot.objects.create(
+        area=civil, day=slot.day, starts_at=dt.time(14), ends_at=dt.time(15)
+    )
+    appointment = book(slot)
+    with pytest.raises(q.QueueError, match=appointment.code):
+        book(later)
+    later.refresh_from_db()
+    assert later.booked == 0  # the place taken before the refusal was given back
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_booking_and_an_overbooked_slot(slot: Slot) -> None:
+    appointment = book(slot)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            slot=slot,
+            area=slot.area,
+            day=slot.day,
+            code="OTHER234",
+            name="X",
+            phone=appointment.phone,
+            channel="online",
+            created_at=SATURDAY,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Slot.objects.filter(pk=slot.pk).update(booked=3)
+
+
+@pytest.mark.django_db
+def test_a_full_slot_refuses_and_disappears_from_the_open_slots(
+    slot: Slot, civil: ServiceArea
+) -> None:
+    book(slot, phone="0905000001")
+    assert q.slots_open(civil, slot.day, at=SATURDAY) == [slot]
+    book(slot, phone="0905000002")
+    with pytest.raises(q.QueueError, match="fully booked"):
+        book(slot, phone="0905000003")
+    assert q.slots_open(civil, slot.day, at=SATURDAY) == []
+
+
+@pytest.mark.django_db
+def test_past_slots_are_not_open(slot: Slot, civil: ServiceArea) -> None:
+    assert q.slots_open(civil, slot.day, at=minutes(61)) == [slot]  # 09:01: still running
+    assert q.slots_open(civil, slot.day, at=MONDAY.replace(hour=10)) == []
+    assert q.slots_open(civil, slot.day, at=MONDAY + dt.timedelta(days=1)) == []
+    with pytest.raises(q.QueueError, match="passed"):
+        q.appointment_book(slot=slot, name="A", phone="0905123456", at=MONDAY.replace(hour=11))
+
+
+@pytest.mark.django_db
+def test_bad_names_and_phones_are_refused_with_the_field(slot: Slot) -> None:
+    with pytest.raises(q.QueueError) as error:
+        book(slot, name="  ")
+    assert error.value.field == "name"
+    with pytest.raises(q.QueueError) as error:
+        book(slot, phone="12345")
+    assert error.value.field == "phone"
+
+
+@pytest.mark.django_db
+def test_check_in_gives_a_ticket_once_on_the_day(slot: Slot, ward_center: Unit) -> None:
+    appointment = book(slot)
+    with pytest.raises(q.QueueError, match="02/03/2026"):
+        q.appointment_check_in(code=appointment.code, center=ward_center, at=SATURDAY)
+    ticket = q.appointment_check_in(
+        code=appointment.code.lower(), center=ward_center, at=minutes(50)
+    )
+    assert ticket.source == TicketSource.APPOINTMENT and ticket.appointment == appointment
+    assert not ticket.priority  # not an online-priority day
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    with pytest.raises(q.QueueError, match="already been used"):
+        q.appointment_check_in(code=appointment.code, center=ward_center, at=minutes(51))
+
+
+@pytest.mark.django_db
+def test_on_an_online_priority_day_booked_people_are_priority(
+    slot: Slot, ward_center: Unit
+) -> None:
+    OnlinePriorityDay.objects.create(center=ward_center, day=MONDAY.date())
+    appointment = book(slot)
+    ticket = q.appointment_check_in(code=appointment.code, center=ward_center, at=minutes(50))
+    assert ticket.priority
+
+
+@pytest.mark.django_db
+def test_unknown_codes_and_other_centers_are_refused(slot: Slot, other_center: Unit) -> None:
+    appointment = book(slot)
+    with pytest.raises(q.QueueError, match="No booking"):
+        q.appointment_check_in(code=appointment.code, center=other_center, at=minutes(50))
+    with pytest.raises(q.QueueError, match="No booking"):
+        q.appointment_check_in(code="ZZZZZZZZ", center=slot.area.center, at=minutes(50))
+
+
+@pytest.mark.django_db
+def test_cancel_gives_the_place_back(slot: Slot) -> None:
+    appointment = book(slot)
+    q.appointment_cancel(appointment=appointment)
+    slot.refresh_from_db()
+    assert slot.booked == 0
+    again = book(slot)  # the same phone may book again
+    assert again != appointment
+    with pytest.raises(q.QueueError):
+        q.appointment_cancel(appointment=appointment)

@@ -1,0 +1,341 @@
+"""The queue's pages, each for a role that may open it and one that may not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import segno
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from queueing import services as q
+from queueing.models import Appointment, Counter, ServiceArea, Slot, Ticket, TicketStatus
+from queueing.tests.conftest import MONDAY
+from units.models import Unit
+
+AT_NINE = MONDAY.replace(hour=9)
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning() -> object:
+    with time_machine.travel(AT_NINE, tick=True) as traveller:
+        yield traveller
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+# -- kiosk ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_kiosk_is_for_the_centers_staff(
+    client: Client, guide: User, outsider: User, ward_center: Unit, civil: ServiceArea
+) -> None:
+    url = reverse("queueing:kiosk", args=[ward_center.code])
+    assert client.get(url).status_code == 302  # to sign-in
+    page = login(client, guide).get(url)
+    assert page.status_code == 200
+    assert "Hộ tịch" in page.content.decode() or "Civil status" in page.content.decode()
+    assert 'class="site-header"' not in page.content.decode()  # full screen, no site header
+    assert login(client, outsider).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_kiosk_issues_a_ticket_and_shows_it_for_printing(
+    client: Client, guide: User, ward_center: Unit, civil: ServiceArea, elderly
+) -> None:
+    login(client, guide)
+    q.ticket_issue(area=civil)  # one person already waits
+    response = client.post(
+        reverse("queueing:kiosk_issue", args=[ward_center.code]),
+        {"area": civil.pk, "group": elderly.pk},
+    )
+    ticket = Ticket.objects.latest("issued_at")
+    assert response.status_code == 302 and ticket.token in response["Location"]
+    assert ticket.priority_group == elderly and ticket.number == 1002
+    printed = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-ticket-number="1002"' in printed
+    assert "<svg" in printed and "You are next." in printed
+    status_url = settings.PUBLIC_BASE_URL + reverse("queueing:ticket_status", args=[ticket.token])
+    assert segno.make_qr(status_url, error="m").svg_inline(scale=3, border=2) in printed
+
+
+@pytest.mark.django_db
+def test_the_kiosk_asks_again_when_no_area_is_touched(
+    client: Client, guide: User, ward_center: Unit, civil: ServiceArea
+) -> None:
+    login(client, guide)
+    response = client.post(
+        reverse("queueing:kiosk_issue", args=[ward_center.code]), {}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "Touch the service" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_kiosk_checks_a_booking_in_from_its_scanned_qr(
+    client: Client, guide: User, ward_center: Unit, civil: ServiceArea
+) -> None:
+    slot = Slot.objects.create(
+        area=civil, day=AT_NINE.date(), starts_at=dt.time(9), ends_at=dt.time(10)
+    )
+    booking = q.appointment_book(
+        slot=slot, name="Lê Vĩnh Huỳnh", phone="0905123456", at=MONDAY - dt.timedelta(days=1)
+    )
+    login(client, guide)
+    scanned = f"http://127.0.0.1:8000/queue/book/{booking.code}/"
+    response = client.post(
+        reverse("queueing:kiosk_check_in", args=[ward_center.code]), {"code": scanned}
+    )
+    assert response.status_code == 302
+    assert Ticket.objects.get().appointment == booking
+    again = client.post(
+        reverse("queueing:kiosk_check_in", args=[ward_center.code]),
+        {"code": booking.code},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert again.status_code == 409 and "already been used" in again.content.decode()
+    assert booking.code in again.content.decode()  # what was typed stays in the box
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_on_a_phone_needs_only_the_token(
+    client: Client, civil: ServiceArea
+) -> None:
+    ticket = q.ticket_issue(area=civil)
+    page = client.get(
+        reverse("queueing:ticket_status", args=[ticket.token]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 200 and "1001" in page.content.decode()
+    partial = client.get(
+        reverse("queueing:ticket_status", args=[ticket.token]), HTTP_HX_REQUEST="true"
+    )
+    assert (
+        "<html" not in partial.content.decode() and 'id="ticket-status"' in partial.content.decode()
+    )
+    assert client.get(reverse("queueing:ticket_status", args=["nope"])).status_code == 404
+
+
+# -- counter -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_counter_page_is_for_desk_officers(
+    client: Client, desk_officer: User, specialist: User, guide: User
+) -> None:
+    url = reverse("queueing:counter")
+    assert login(client, desk_officer).get(url).status_code == 200
+    assert login(client, specialist).get(url).status_code == 403
+    assert login(client, guide).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_officer_sits_calls_serves_and_hands_over_to_the_desk(
+    client: Client, desk_officer: User, ward_center: Unit, civil: ServiceArea
+) -> None:
+    desk = Counter.objects.create(center=ward_center, number=3)
+    desk.areas.set([civil])
+    login(client, desk_officer)
+    assert client.post(reverse("queueing:counter_sit", args=[desk.pk])).status_code == 302
+    q.ticket_issue(area=civil)
+    called = client.post(reverse("queueing:counter_act", args=["call"]), HTTP_HX_REQUEST="true")
+    html = called.content.decode()
+    assert called.status_code == 200 and 'data-ticket-number="1001"' in html and "<html" not in html
+    ticket = Ticket.objects.get()
+    client.post(reverse("queueing:counter_act", args=["start"]), {"ticket": ticket.pk})
+    page = client.get(reverse("queueing:counter")).content.decode()
+    assert f"/desk/receive/?ticket={ticket.pk}" in page
+    client.post(reverse("queueing:counter_act", args=["finish"]), {"ticket": ticket.pk})
+    assert Ticket.objects.get().status == TicketStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_refused_action_says_why_and_changes_nothing(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea
+) -> None:
+    q.ticket_issue(area=civil)
+    login(client, desk_officer)
+    client.post(reverse("queueing:counter_act", args=["call"]))
+    ticket = Ticket.objects.get()
+    response = client.post(
+        reverse("queueing:counter_act", args=["no-show"]),
+        {"ticket": ticket.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert (
+        response.status_code == 409 and "Call number 1001 again first" in response.content.decode()
+    )
+    assert Ticket.objects.get().status == TicketStatus.CALLED
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_act_on_another_officers_ticket(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea, ward_center: Unit
+) -> None:
+    from accounts.models import Role
+    from accounts.tests.factories import staff_user
+
+    q.ticket_issue(area=civil)
+    ticket = q.ticket_call_next(counter=counter, actor=desk_officer)
+    assert ticket is not None
+    other = staff_user("desk-b", ward_center, Role.DESK_OFFICER)
+    login(client, other)
+    response = client.post(reverse("queueing:counter_act", args=["start"]), {"ticket": ticket.pk})
+    assert response.status_code in (302, 404, 409)
+    assert Ticket.objects.get().status == TicketStatus.CALLED
+
+
+# -- board ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_board_is_public_and_shows_numbers_only(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea
+) -> None:
+    q.ticket_issue(area=civil)
+    q.ticket_call_next(counter=counter, actor=desk_officer)
+    page = client.get(reverse("queueing:board", args=[counter.center.code])).content.decode()
+    assert 'data-counter="1"' in page and "1001" in page
+    assert desk_officer.get_full_name() not in page
+    assert client.get(reverse("queueing:board", args=["000.00.00.X00"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_board_stream_sends_calls_as_server_sent_events(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea
+) -> None:
+    q.ticket_issue(area=civil)
+    q.ticket_call_next(counter=counter, actor=desk_officer)
+    response = client.get(reverse("queueing:board_events", args=[counter.center.code]) + "?after=0")
+    assert response["Content-Type"] == "text/event-stream"
+    chunks = iter(response.streaming_content)  # type: ignore[attr-defined]
+    received = ""
+    while "event: board" not in received or '"kind": "call"' not in received:
+        received += next(chunks).decode()
+    response.close()
+    events = [line for line in received.splitlines() if line.startswith("data: ")]
+    assert '"number": 1001' in events[-1] and '"counter": 1' in events[-1]
+    assert re.search(r"^id: \d+$", received, re.M)
+
+
+# -- booking -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_anyone_books_online_and_a_double_click_books_once(
+    client: Client, ward_center: Unit, civil: ServiceArea
+) -> None:
+    slot = Slot.objects.create(
+        area=civil,
+        day=AT_NINE.date() + dt.timedelta(days=1),
+        starts_at=dt.time(9),
+        ends_at=dt.time(10),
+    )
+    listing = client.get(
+        reverse("queueing:book"),
+        {"center": ward_center.code, "area": civil.pk, "day": slot.day.isoformat()},
+    )
+    assert str(slot.pk) in listing.content.decode()
+    form = {"slot": slot.pk, "name": "Lê Vĩnh Huỳnh", "phone": "0905 123 456"}
+    first = client.post(reverse("queueing:book_submit"), form)
+    second = client.post(reverse("queueing:book_submit"), form)
+    assert (
+        first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    )
+    booking = Appointment.objects.get()
+    assert booking.channel == "online" and booking.booked_by is None
+    page = client.get(first["Location"]).content.decode()
+    assert booking.code in page and "<svg" in page
+
+
+@pytest.mark.django_db
+def test_a_guide_books_by_phone_and_bad_input_keeps_what_was_typed(
+    client: Client, guide: User, ward_center: Unit, civil: ServiceArea
+) -> None:
+    slot = Slot.objects.create(
+        area=civil,
+        day=AT_NINE.date() + dt.timedelta(days=1),
+        starts_at=dt.time(9),
+        ends_at=dt.time(10),
+    )
+    login(client, guide)
+    bad = client.post(
+        reverse("queueing:book_submit"),
+        {
+            "slot": slot.pk,
+            "name": "Bà Năm",
+            "phone": "12",
+            "center": ward_center.code,
+            "area": civil.pk,
+            "day": slot.day.isoformat(),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = bad.content.decode()
+    assert bad.status_code == 409 and "Vietnamese phone number" in html and 'value="Bà Năm"' in html
+    client.post(
+        reverse("queueing:book_submit"), {"slot": slot.pk, "name": "Bà Năm", "phone": "0905123456"}
+    )
+    booking = Appointment.objects.get()
+    assert booking.channel == "phone" and booking.booked_by == guide
+
+
+# -- manager ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_manager_sees_the_queue_and_moves_counters(
+    client: Client,
+    manager: User,
+    desk_officer: User,
+    counter: Counter,
+    civil: ServiceArea,
+    land: ServiceArea,
+) -> None:
+    q.ticket_issue(area=civil, at=MONDAY)
+    q.ticket_issue(area=land, at=MONDAY)
+    page = login(client, manager).get(reverse("queueing:manage"), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="waiting-total">2<' in html
+    assert "60 min" in html  # the longest wait: since 08:00
+    client.post(
+        reverse("queueing:counter_areas", args=[counter.pk]), {"areas": [civil.pk, land.pk]}
+    )
+    assert set(counter.areas.all()) == {civil, land}
+    assert login(client, desk_officer).get(reverse("queueing:manage")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_guide_sees_the_queue_but_does_not_move_counters(
+    client: Client, guide: User, counter: Counter, land: ServiceArea
+) -> None:
+    login(client, guide)
+    page = client.get(reverse("queueing:manage"))
+    assert page.status_code == 200 and "counter_areas" not in page.content.decode()
+    assert (
+        client.post(
+            reverse("queueing:counter_areas", args=[counter.pk]), {"areas": [land.pk]}
+        ).status_code
+        == 404
+    )
+    assert list(counter.areas.all()) != [land]
+
+
+@pytest.mark.django_db
+def test_the_start_page_links_what_each_visitor_may_open(
+    client: Client, guide: User, ward_center: Unit
+) -> None:
+    anonymous = client.get(reverse("queueing:index")).content.decode()
+    assert reverse("queueing:book") in anonymous and "/kiosk/" not in anonymous
+    mine = login(client, guide).get(reverse("queueing:index")).content.decode()
+    assert reverse("queueing:kiosk", args=[ward_center.code]) in mine

@@ -1,0 +1,88 @@
+"""The province dashboard in a real browser: charts drawn, every chart with its figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import Role, User
+from accounts.tests.factories import staff_user
+from reports.tests.story import Agency, generate
+from units.models import Level, Unit, UnitKind
+
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "reports"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def signed_in(page: Any, user: User) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
+
+
+def test_province_dashboard_draws_every_center_side_by_side(
+    page: Any,
+    province: Unit,
+    ward_center: Unit,
+    other_center: Unit,
+    ward_case: Any,
+    justice_case: Any,
+    approver: User,
+    specialist: User,
+    justice_approver: User,
+    justice_specialist: User,
+    citizen: User,
+    applicant: Any,
+    admin_user: User,
+) -> None:
+    provincial = Unit.objects.create(
+        code="000.00.01.H99",
+        name_vi="Trung tâm PVHCC tỉnh Thử",
+        name_en="Provincial service center",
+        kind=UnitKind.CENTER,
+        level=Level.PROVINCE,
+        parent=province,
+        province=province,
+    )
+    justice = Agency(justice_case, justice_approver, justice_specialist)
+    for n, (center, count, agencies) in enumerate(
+        [
+            (provincial, 36, [justice]),
+            (ward_center, 24, [Agency(ward_case, approver, specialist), justice]),
+            (other_center, 16, [justice]),
+        ]
+    ):
+        desk = staff_user(f"desk{n}", center, Role.DESK_OFFICER)
+        generate(
+            seed=n,
+            count=count,
+            first=dt.date(2025, 1, 2),
+            days=50,
+            horizon=dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC),
+            desk=desk,
+            center=center,
+            agencies=agencies,
+            citizen=citizen,
+            applicant=applicant,
+        )
+    signed_in(page, admin_user)
+    page.goto(f"{page.base_url}/reports/province/?start=2025-01-01&end=2025-02-28&scope=all")
+    page.wait_for_selector("canvas[data-chart=channels]")
+    # Chart.js has drawn: the canvases have pixels, not just an element.
+    drawn = page.evaluate(
+        "[...document.querySelectorAll('canvas[data-chart]')].map(c => window.Chart.getChart(c)"
+        " ? window.Chart.getChart(c).data.datasets.length : 0)"
+    )
+    assert drawn == [3, 2]
+    ranking = page.locator("[data-testid=ranking] tbody tr")
+    assert ranking.count() == 3
+    assert "Trung tâm PVHCC tỉnh Thử" in page.locator("[data-testid=ranking]").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "province-dashboard.png"), full_page=True)

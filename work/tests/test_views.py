@@ -1,0 +1,224 @@
+"""The back-office pages through the test client: who sees what, and what the forms do."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.tests.factories import staff_user
+from dossiers import services as s
+from dossiers.models import Action, Dossier, Status
+from work.models import ApologyDraft, DraftState
+from work.tests.conftest import PDF, intake
+from work.watch import deadline_watch
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def routed(desk_officer, ward_center, stepped_case, justice) -> Dossier:
+    d = intake(desk_officer, ward_center, stepped_case, timezone.now() - dt.timedelta(hours=2))
+    return s.dossier_route(actor=desk_officer, dossier=d)
+
+
+def test_the_queue_shows_the_agency_its_dossiers(routed, justice_specialist) -> None:
+    page = client_for(justice_specialist).get("/work/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert routed.code in text and 'data-testid="queue-total">1<' in text
+    assert "On time" in text and "wq-row-on_time" in text
+
+
+def test_the_queue_is_refused_to_the_desk_and_to_strangers(routed, desk_officer, citizen) -> None:
+    assert client_for(desk_officer).get("/work/").status_code == 403
+    assert client_for(citizen).get("/work/").status_code == 403
+    assert Client().get("/work/").status_code == 302  # to the sign-in page
+
+
+def test_another_agency_sees_neither_the_queue_entry_nor_the_dossier(
+    routed, police_specialist, specialist
+) -> None:
+    for user in (police_specialist, specialist):
+        client = client_for(user)
+        page = client.get("/work/")
+        assert page.status_code == 200 and routed.code not in page.content.decode()
+        assert client.get(f"/work/dossiers/{routed.code}/").status_code == 404
+        post = client.post(f"/work/dossiers/{routed.code}/act/forward/", {"target": "next"})
+        assert post.status_code == 404
+    assert Dossier.objects.get(pk=routed.pk).step == 1
+
+
+def test_queue_filters_and_colours(
+    desk_officer, ward_center, stepped_case, justice, justice_specialist, justice_approver
+) -> None:
+    now = timezone.now()
+    late = intake(desk_officer, ward_center, stepped_case, now - dt.timedelta(days=30))
+    late = s.dossier_route(actor=desk_officer, dossier=late)
+    fresh = intake(
+        desk_officer,
+        ward_center,
+        stepped_case,
+        now - dt.timedelta(minutes=5),
+        id_number="054089009999",
+    )
+    fresh = s.dossier_route(actor=desk_officer, dossier=fresh)
+    s.dossier_assign(actor=justice_approver, dossier=fresh, assignee=justice_specialist)
+    client = client_for(justice_specialist)
+    text = client.get("/work/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert text.index(late.code) < text.index(fresh.code)  # least time left first
+    assert "wq-row-overdue" in text and "Overdue" in text
+    mine = client.get("/work/?who=mine").content.decode()
+    assert fresh.code in mine and late.code not in mine
+    overdue = client.get("/work/?timing=overdue").content.decode()
+    assert late.code in overdue and fresh.code not in overdue
+    partial = client.get("/work/?timing=overdue", HTTP_HX_REQUEST="true").content.decode()
+    assert late.code in partial and "<html" not in partial
+    procedure = late.procedure_version.procedure_id
+    assert late.code in client.get(f"/work/?procedure={procedure}").content.decode()
+    assert client.get("/work/?procedure=nonsense&status=bogus").status_code == 200
+
+
+def test_the_queue_reads_a_fixed_number_of_queries(
+    desk_officer, ward_center, stepped_case, ward_case, justice, justice_specialist
+) -> None:
+    def queries() -> int:
+        client = client_for(justice_specialist)
+        client.get("/work/")  # warm the session and calendars
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/work/").status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        d = intake(desk_officer, ward_center, stepped_case, id_number=f"0540890{n:05d}")
+        s.dossier_route(actor=desk_officer, dossier=d)
+    few = queries()
+    for n in range(3, 12):
+        d = intake(desk_officer, ward_center, stepped_case, id_number=f"0540890{n:05d}")
+        s.dossier_route(actor=desk_officer, dossier=d)
+    assert queries() == few <= 12
+
+
+def test_processing_page_and_a_proposal_with_its_document(
+    routed, justice_specialist, justice_approver
+) -> None:
+    client = client_for(justice_specialist)
+    page = client.get(f"/work/dossiers/{routed.code}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Time per step" in text and "Verification" in text
+    assert 'data-action="forward"' in text and 'data-action="send_back"' not in text
+    assert (
+        client.post(f"/work/dossiers/{routed.code}/act/forward/", {"target": "next"}).status_code
+        == 302
+    )
+    # A wrong upload keeps what was typed and says why, in the page's language.
+    bad = client.post(
+        f"/work/dossiers/{routed.code}/act/propose/",
+        {
+            "outcome": "granted",
+            "number": "15/QĐ",
+            "signer": "Trần Văn Ký",
+            "document": SimpleUploadedFile("kq.pdf", b"hello", content_type="application/pdf"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert bad.status_code == 422
+    assert "not a PDF, JPEG or PNG" in bad.content.decode()
+    assert 'value="15/QĐ"' in bad.content.decode() and 'value="Trần Văn Ký"' in bad.content.decode()
+    good = client.post(
+        f"/work/dossiers/{routed.code}/act/propose/",
+        {
+            "outcome": "granted",
+            "number": "15/QĐ",
+            "signer": "Trần Văn Ký",
+            "signed_on": "2026-03-12",
+            "document": SimpleUploadedFile("kq.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert good.status_code == 302
+    # The specialist may not approve; the approver may.
+    assert client.post(f"/work/dossiers/{routed.code}/act/approve/").status_code == 422
+    boss = client_for(justice_approver)
+    assert 'data-action="approve"' in boss.get(f"/work/dossiers/{routed.code}/").content.decode()
+    document = boss.get(f"/work/dossiers/{routed.code}/result/")
+    assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+    assert b"".join(document.streaming_content).startswith(b"%PDF")
+    assert boss.post(f"/work/dossiers/{routed.code}/act/approve/").status_code == 302
+    assert Dossier.objects.get(pk=routed.pk).status == Status.RESOLVED
+
+
+def test_a_scan_opens_for_staff_of_the_dossier_only(
+    desk_officer, ward_center, stepped_case, justice, justice_specialist, police_specialist
+) -> None:
+    from dossiers.services import PaperIn
+
+    scan = SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf")
+    component = stepped_case.components.get()
+    d = s.dossier_intake(
+        actor=desk_officer,
+        unit=ward_center,
+        case=stepped_case,
+        applicant=s.ApplicantIn(full_name="Ngô Thị Lan", id_number="054189001111"),
+        papers=[PaperIn(component_id=component.pk, originals=1, file=scan)],
+    )
+    paper = d.components.get()
+    url = f"/work/dossiers/{d.code}/papers/{paper.pk}/"
+    response = client_for(justice_specialist).get(url)
+    assert response.status_code == 200 and response["Content-Disposition"] == "inline"
+    assert client_for(police_specialist).get(url).status_code == 404
+
+
+def test_center_page_for_the_manager_only(
+    desk_officer, ward_center, stepped_case, justice, manager, justice_specialist, police
+) -> None:
+    d = intake(desk_officer, ward_center, stepped_case, timezone.now() - dt.timedelta(days=30))
+    s.dossier_route(actor=desk_officer, dossier=d, to_unit=police)
+    deadline_watch()
+    page = client_for(manager).get("/work/center/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert d.code in text and "Provincial Police" in text  # the agency that used up the time
+    assert "Apologies waiting for approval" in text and "Staff load this week" in text
+    assert client_for(justice_specialist).get("/work/center/").status_code == 403
+    assert client_for(desk_officer).get("/work/center/").status_code == 403
+
+
+def test_the_manager_approves_an_apology_from_the_center_page(
+    desk_officer, ward_center, stepped_case, justice, manager
+) -> None:
+    d = intake(desk_officer, ward_center, stepped_case, timezone.now() - dt.timedelta(days=30))
+    s.dossier_route(actor=desk_officer, dossier=d)
+    deadline_watch()
+    draft = ApologyDraft.objects.get()
+    client = client_for(manager)
+    url = f"/work/apologies/{draft.pk}/"
+    early = client.post(
+        url, {"new_due": "2020-01-01T08:00", "reason": "Xác minh", "back": "/work/center/"}
+    )
+    assert early.status_code == 422 and "Xác minh" in early.content.decode()
+    new_due = timezone.localtime(timezone.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    done = client.post(
+        url, {"new_due": new_due, "reason": "Cần xác minh thêm", "back": "/work/center/"}
+    )
+    assert done.status_code == 302 and done["Location"] == "/work/center/"
+    assert ApologyDraft.objects.get().state == DraftState.APPROVED
+    assert Dossier.objects.get(pk=d.pk).events.filter(action=Action.EXTEND).count() == 1
+    assert client.get(f"/work/apologies/{draft.pk}/preview.pdf").status_code == 404
+
+
+def test_nav_badge_counts_my_open_dossiers(routed, justice_specialist, justice_approver) -> None:
+    s.dossier_assign(actor=justice_approver, dossier=routed, assignee=justice_specialist)
+    text = client_for(justice_specialist).get("/work/").content.decode()
+    assert '<span class="tag" title="' in text
+    other = staff_user("second-specialist", routed.competent_unit, Role.SPECIALIST)
+    assert '<span class="tag" title="' not in client_for(other).get("/work/").content.decode()
