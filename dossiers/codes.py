@@ -39,10 +39,18 @@ def sequence_advance(name: str, count: int = 1) -> int:
     return int(row[0])
 
 
-def dossier_code_issue(*, unit_code: str, at: dt.datetime) -> str:
+# Codes the provincial hub issues for a center that runs its own node (online
+# filings addressed to it) count from here, so the two never issue one code twice.
+HUB_RANGE_START = 5000
+
+
+def dossier_code_issue(*, unit_code: str, at: dt.datetime, hub_range: bool = False) -> str:
     """``{unit e-id}-{yyMMdd}-{NNNN}``, counting from 1 each day for each unit."""
     day = timezone.localtime(at).strftime("%y%m%d")
-    number = sequence_advance(f"dossier-code:{unit_code}:{day}")
+    if hub_range:
+        number = HUB_RANGE_START + sequence_advance(f"dossier-code:{unit_code}:{day}:hub")
+    else:
+        number = sequence_advance(f"dossier-code:{unit_code}:{day}")
     return f"{unit_code}-{day}-{number:04d}"
 
 

@@ -40,6 +40,7 @@ from dossiers.papers import paper_digitise
 from dossiers.workflow import TransitionError, check
 from notify.dossier_messages import messages_for_event
 from reports.counters import count_event
+from sync.ownership import hub_issues_for_node, owner_after
 from units.models import Unit, UnitKind
 
 
@@ -134,13 +135,16 @@ def _record(
     )
     dossier.status = to_status
     dossier.last_seq = seq
+    dossier.owner_node = owner_after(
+        dossier.owner_node, action, dossier.receiving_unit_id, dossier.competent_unit_id
+    )
     count_event(dossier, event)
     messages_for_event(dossier, event)
     return event
 
 
 def _save(dossier: Dossier, *fields: str) -> None:
-    dossier.save(update_fields=["status", "last_seq", *fields])
+    dossier.save(update_fields=["status", "last_seq", "owner_node", *fields])
 
 
 def _paper_rows(
@@ -397,7 +401,11 @@ def _create(
 def _issue_code(dossier: Dossier, at: dt.datetime) -> list[str]:
     if dossier.code:
         return []
-    dossier.code = dossier_code_issue(unit_code=dossier.receiving_unit.code, at=at)
+    dossier.code = dossier_code_issue(
+        unit_code=dossier.receiving_unit.code,
+        at=at,
+        hub_range=hub_issues_for_node(dossier.receiving_unit_id),
+    )
     dossier.lookup_secret = lookup_secret_new()
     return ["code", "lookup_secret"]
 

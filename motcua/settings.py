@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "work",
     "queueing",
     "reports",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
+                "sync.context_processors.sync_status",
             ],
         },
     },
@@ -167,10 +169,20 @@ STORAGES = {
 # Where citizens reach this node: printed in receipts' QR codes and messages.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# The electronic id of the unit this node serves, and the node's own id in
-# the event log; a provincial hub runs with NODE_ROLE=hub.
+# The node's own id in the event log. A center's node runs as NODE_ROLE=ward
+# (the default); the provincial server runs as NODE_ROLE=hub. A ward node
+# synchronises with the hub when SYNC_HUB_URL is set, proving itself with the
+# secret the hub gave it when it was registered (manage.py sync_node_add) for
+# the center NODE_UNIT (its electronic id).
 NODE_ID = env_str("NODE_ID", "local")
 NODE_ROLE = env_str("NODE_ROLE", "ward")
+HUB_NODE_ID = env_str("HUB_NODE_ID", "hub")
+NODE_UNIT = env_str("NODE_UNIT")
+SYNC_HUB_URL = env_str("SYNC_HUB_URL").rstrip("/")
+SYNC_SECRET = env_str("SYNC_SECRET")
+SYNC_BATCH = int(env_str("SYNC_BATCH", "500"))
+SYNC_INTERVAL = float(env_str("SYNC_INTERVAL", "10"))
+SYNC_TIMEOUT = float(env_str("SYNC_TIMEOUT", "30"))
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("work/", include("work.urls")),
     path("queue/", include("queueing.urls")),
     path("reports/", include("reports.urls")),
+    path("sync/", include("sync.urls")),
     path("", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -171,13 +171,13 @@ def lives_of(unit: Unit) -> Iterator[Life]:
     for row in dossiers.iterator(chunk_size=CHUNK):
         batch.append(row)
         if len(batch) == CHUNK:
-            yield from _lives(unit, batch, cases)
+            yield from lives_for(unit, batch, cases)
             batch = []
     if batch:
-        yield from _lives(unit, batch, cases)
+        yield from lives_for(unit, batch, cases)
 
 
-def _lives(
+def lives_for(
     unit: Unit, batch: list[tuple[Any, ...]], cases: dict[Any, tuple[Decimal, str]]
 ) -> Iterator[Life]:
     ids = [row[0] for row in batch]

@@ -1,7 +1,8 @@
 """``manage.py worker``: the background jobs, in a process of their own.
 
 Every ``--interval`` seconds it sends what the notification outbox holds;
-every ``--watch-every`` seconds it runs the deadline watch. Both jobs keep
+every ``--watch-every`` seconds it runs the deadline watch; on a ward node
+with a hub it synchronises every ``SYNC_INTERVAL`` seconds (sync.loop). Both jobs keep
 their state in the database, so the worker can be stopped, killed or run
 twice without losing or repeating anything (docs/decisions/0005).
 """
@@ -12,10 +13,13 @@ import signal
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from notify.delivery import Delivery, outbox_deliver
+from sync.log import syncing
+from sync.loop import SyncLoop
 from work.watch import WatchResult, deadline_watch
 
 
@@ -32,6 +36,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
+        # On a ward node with a hub, the sync loop runs here too, between the other jobs.
+        self.sync = (
+            SyncLoop(interval=settings.SYNC_INTERVAL, say=self.stdout.write) if syncing() else None
+        )
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         last_watch = float("-inf")
@@ -40,6 +48,8 @@ class Command(BaseCommand):
                 self._report_watch(deadline_watch())
                 last_watch = time.monotonic()
             self._deliver(options["batch"])
+            if self.sync is not None:
+                self.sync.tick()
             if options["once"] or self.stopping:
                 return
             self._sleep(options["interval"])
@@ -71,6 +81,8 @@ class Command(BaseCommand):
         until = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < until:
             time.sleep(min(0.5, until - time.monotonic()))
+            if self.sync is not None:
+                self.sync.tick()
 
     def _stop(self, signum: int, frame: Any) -> None:
         self.stopping = True

@@ -1,0 +1,363 @@
+"""The hub's side: apply a node's batch exactly once, and hand back what the node pulls.
+
+A batch holds the node's log from ``first`` to ``last`` (its own sequence
+numbers, gap-free) and the latest state of every record those entries name.
+It is applied in one transaction with the node's row locked:
+
+- entries at or below the node's acknowledged mark were applied already and
+  are skipped, so a batch resent after a cut connection changes nothing;
+- a batch that starts past the mark is refused: nothing may be skipped;
+- every record must belong to the node's centre (a ward writes only its own
+  dossiers, tickets and ratings, and only dossiers it owns), every file must
+  already be in the blob store, or nothing is applied.
+
+Applicants are shared by every centre: a node's version replaces the hub's
+only when the node changed the version the hub has; otherwise both go to the
+conflict list and the hub's stays until a manager chooses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
+from portal.models import Rating
+from queueing.models import Ticket
+from sync import counting
+from sync.models import ApplicantAlias, Conflict, ConflictState, Node
+from sync.ownership import served_units
+from sync.wire import blob_name, digest, files_of, instance, snapshot
+
+RECORDS: dict[str, type[models.Model]] = {
+    "applicant": Applicant,
+    "dossier": Dossier,
+    "component": DossierComponent,
+    "paper": DigitisedPaper,
+    "ticket": Ticket,
+    "rating": Rating,
+}
+
+
+class BatchRefusedError(Exception):
+    """The batch cannot be applied; ``status`` is the HTTP answer to give."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.extra = extra
+
+
+@dataclass
+class Applied:
+    acked: int
+    applied: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+def blob_missing(hashes: Iterable[str]) -> list[str]:
+    return sorted({h for h in hashes if not default_storage.exists(blob_name(h))})
+
+
+# -- applying a batch ---------------------------------------------------------------------------
+
+
+def batch_apply(node: Node, batch: dict[str, Any]) -> Applied:
+    """Apply ``batch`` from ``node`` once; answers the mark the node may forget up to."""
+    try:
+        first, last = int(batch["first"]), int(batch["last"])
+        entries = sorted(
+            [("event", e) for e in batch.get("events", [])]
+            + [("change", c) for c in batch.get("changes", [])],
+            key=lambda pair: int(pair[1]["seq"]),
+        )
+        records: dict[str, list[dict[str, Any]]] = batch.get("records", {})
+    except (KeyError, TypeError, ValueError) as error:
+        raise BatchRefusedError(
+            400, _("The batch is malformed: %(error)s") % {"error": error}
+        ) from None
+    try:
+        with transaction.atomic():
+            locked = Node.objects.select_for_update().get(pk=node.pk)
+            result = _apply_locked(locked, first, last, entries, records, batch)
+    except IntegrityError as error:
+        raise BatchRefusedError(
+            409, _("The batch does not fit the hub's data: %(error)s") % {"error": error}
+        ) from None
+    return result
+
+
+def _apply_locked(
+    node: Node,
+    first: int,
+    last: int,
+    entries: list[tuple[str, dict[str, Any]]],
+    records: dict[str, list[dict[str, Any]]],
+    batch: dict[str, Any],
+) -> Applied:
+    now = timezone.now()
+    mark = node.acked_seq
+    node.last_contact_at = now
+    node.backlog = int(batch.get("backlog", node.backlog) or 0)
+    if last <= mark:
+        node.save(update_fields=["last_contact_at", "backlog"])
+        return Applied(acked=mark, skipped=len(entries))
+    if first > mark + 1:
+        raise BatchRefusedError(
+            409,
+            _("The batch starts at %(first)s but the hub has applied up to %(mark)s.")
+            % {"first": first, "mark": mark},
+            acked=mark,
+        )
+    fresh = [(kind, e) for kind, e in entries if int(e["seq"]) > mark]
+    seqs = [int(e["seq"]) for _kind, e in fresh]
+    if seqs != list(range(mark + 1, last + 1)):
+        raise BatchRefusedError(400, _("The batch has gaps or repeats in its sequence numbers."))
+    for _kind, entry in fresh:
+        if entry.get("node_id", node.node_id) != node.node_id:
+            raise BatchRefusedError(403, _("A node may send only its own log."))
+
+    units = served_units(node.unit)
+    missing = blob_missing(
+        f["sha256"] for snaps in records.values() for s in snaps for f in files_of(s)
+    )
+    if missing:
+        raise BatchRefusedError(409, _("Some files have not arrived yet."), missing=missing)
+
+    events = [e for kind, e in fresh if kind == "event"]
+    touched = {uuid.UUID(str(e["dossier_id"])) for e in events}
+    before = counting.lives_before(touched)
+
+    aliases = _applicants_apply(node, records.get("applicant", []))
+    _dossiers_apply(node, units, records.get("dossier", []), aliases)
+    _papers_apply(records.get("paper", []), aliases)
+    _rows_apply(DossierComponent, records.get("component", []), units, dossier_key="dossier_id")
+    _events_apply(node, events)
+    _rows_apply(Ticket, records.get("ticket", []), units, unit_key="center_id")
+    _rows_apply(Rating, records.get("rating", []), units, dossier_key="dossier_id")
+    counting.book_difference(before, touched)
+
+    node.acked_seq = last
+    node.last_batch_at = now
+    node.events_applied += len(events)
+    node.last_error = ""
+    node.save()
+    return Applied(acked=last, applied=len(fresh), skipped=len(entries) - len(fresh))
+
+
+def links_clean(snaps: list[dict[str, Any]], model: type[models.Model]) -> None:
+    """A nullable link to a row this side does not have (a node's local account, a paper
+    of an older dossier) is dropped; names kept beside the link (actor_name) remain."""
+    for f in model._meta.concrete_fields:
+        if not (isinstance(f, models.ForeignKey) and f.null):
+            continue
+        ids = {str(s[f.attname]) for s in snaps if s.get(f.attname)}
+        if not ids:
+            continue
+        target = f.related_model
+        assert not isinstance(target, str)
+        have = {
+            str(pk)
+            for pk in target._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        }
+        for snap in snaps:
+            if snap.get(f.attname) and str(snap[f.attname]) not in have:
+                snap[f.attname] = None
+
+
+def records_upsert(model: type[models.Model], snaps: list[dict[str, Any]]) -> None:
+    """Insert or overwrite rows as the snapshots have them, in one statement per 500."""
+    if not snaps:
+        return
+    links_clean(snaps, model)
+    objs = [instance(model, s) for s in snaps]
+    fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    model._default_manager.bulk_create(  # type: ignore[attr-defined]
+        objs, update_conflicts=True, unique_fields=["id"], update_fields=fields, batch_size=500
+    )
+
+
+def _applicants_apply(node: Node, snaps: list[dict[str, Any]]) -> dict[str, str]:
+    """Insert new applicants, update changed ones, list conflicting ones; answers id aliases."""
+    aliases: dict[str, str] = {
+        str(a.node_applicant_id): str(a.applicant_id)
+        for a in ApplicantAlias.objects.filter(node_applicant_id__in=[s["id"] for s in snaps])
+    }
+    ids = [aliases.get(s["id"], s["id"]) for s in snaps]
+    ours = {str(a.pk): a for a in Applicant.objects.filter(pk__in=ids)}
+    by_number = {
+        (a.kind, a.id_number): a
+        for a in Applicant.objects.filter(
+            id_number__in=[s["id_number"] for s in snaps if s.get("id_number")]
+        )
+    }
+    writes: list[dict[str, Any]] = []
+    for snap in snaps:
+        base = snap.pop("_base", "")
+        hub_id = aliases.get(snap["id"], snap["id"])
+        current = ours.get(hub_id)
+        if current is None and snap.get("id_number"):
+            current = by_number.get((snap["kind"], snap["id_number"]))
+            if current is not None and str(current.pk) != snap["id"]:
+                ApplicantAlias.objects.get_or_create(
+                    node_applicant_id=snap["id"], defaults={"applicant": current}
+                )
+                aliases[snap["id"]] = str(current.pk)
+        if current is None:
+            writes.append(snap)
+            continue
+        mine = snapshot(current)
+        theirs = {**snap, "id": str(current.pk), "user_id": mine.get("user_id")}
+        if digest(mine) == digest(theirs):
+            continue
+        if base and base == digest(mine):
+            writes.append(theirs)  # the node changed the version the hub has
+        elif not base and str(current.pk) == snap["id"]:
+            writes.append(theirs)  # created on the node: the hub has it from that node
+        elif base == digest(snap):
+            continue  # the node did not change it: the hub's is newer
+        else:
+            Conflict.objects.create(
+                node=node,
+                model="applicant",
+                object_id=current.pk,
+                label=f"{current.full_name} ({current.masked_id})",
+                ours=mine,
+                theirs=theirs,
+            )
+    records_upsert(Applicant, writes)
+    return aliases
+
+
+def _dossiers_apply(
+    node: Node, units: set[uuid.UUID], snaps: list[dict[str, Any]], aliases: dict[str, str]
+) -> None:
+    owners = dict(
+        Dossier.objects.filter(pk__in=[s["id"] for s in snaps]).values_list("pk", "owner_node")
+    )
+    for snap in snaps:
+        owner = owners.get(uuid.UUID(str(snap["id"])))
+        if owner is None:
+            if uuid.UUID(str(snap["receiving_unit_id"])) not in units:
+                raise BatchRefusedError(
+                    403, _("A node may send only dossiers its center received.")
+                )
+        elif owner != node.node_id:
+            raise BatchRefusedError(
+                403,
+                _("Dossier %(code)s is owned by %(owner)s, not by this node.")
+                % {"code": snap.get("code"), "owner": owner},
+            )
+        snap["applicant_id"] = aliases.get(snap["applicant_id"], snap["applicant_id"])
+    records_upsert(Dossier, snaps)
+
+
+def _rows_apply(
+    model: type[models.Model],
+    snaps: list[dict[str, Any]],
+    units: set[uuid.UUID],
+    *,
+    dossier_key: str = "",
+    unit_key: str = "",
+) -> None:
+    if not snaps:
+        return
+    if unit_key and any(uuid.UUID(str(s[unit_key])) not in units for s in snaps):
+        raise BatchRefusedError(403, _("A node may send only its own center's records."))
+    if dossier_key:
+        ids = {s[dossier_key] for s in snaps}
+        owned = Dossier.objects.filter(pk__in=ids, receiving_unit_id__in=units).count()
+        if owned != len(ids):
+            raise BatchRefusedError(403, _("A node may send only its own center's records."))
+    records_upsert(model, snaps)
+
+
+def _papers_apply(snaps: list[dict[str, Any]], aliases: dict[str, str]) -> None:
+    for snap in snaps:
+        snap["applicant_id"] = aliases.get(snap["applicant_id"], snap["applicant_id"])
+    # The same paper may reach the hub from two nodes under two ids: keep the first.
+    have = set(
+        DigitisedPaper.objects.filter(
+            applicant_id__in={s["applicant_id"] for s in snaps}
+        ).values_list("applicant_id", "sha256", "id")
+    )
+    taken = {(str(a), s): str(i) for a, s, i in have}
+    kept = [s for s in snaps if taken.get((s["applicant_id"], s["sha256"]), s["id"]) == s["id"]]
+    records_upsert(DigitisedPaper, kept)
+
+
+def _events_apply(node: Node, events: list[dict[str, Any]]) -> None:
+    if not events:
+        return
+    links_clean(events, DossierEvent)
+    for event in events:
+        event["node_id"] = node.node_id
+    DossierEvent.objects.bulk_create([instance(DossierEvent, e) for e in events], batch_size=500)
+
+
+# -- settling a conflict ------------------------------------------------------------------------
+
+
+def conflict_settle(conflict: Conflict, *, take_theirs: bool, user: Any) -> Conflict:
+    """Keep the hub's version or take the node's; either way the conflict is closed."""
+    with transaction.atomic():
+        conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+        if conflict.state != ConflictState.OPEN:
+            return conflict
+        if take_theirs and conflict.model == "applicant":
+            records_upsert(Applicant, [dict(conflict.theirs)])
+        conflict.state = ConflictState.TAKEN if take_theirs else ConflictState.KEPT
+        conflict.settled_at = timezone.now()
+        conflict.settled_by = user
+        conflict.save()
+    return conflict
+
+
+# -- what a node pulls --------------------------------------------------------------------------
+
+
+def pull_batch(node: Node, after: int, limit: int) -> dict[str, Any]:
+    """The hub's own events on dossiers the node's center received, after ``after``."""
+    units = served_units(node.unit)
+    # Read first: every event numbered up to here has committed (numbers are
+    # taken under a row lock held to commit), so none can be passed over.
+    newest = (
+        DossierEvent.objects.filter(node_id=settings.HUB_NODE_ID)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    events = list(
+        DossierEvent.objects.filter(
+            node_id=settings.HUB_NODE_ID, seq__gt=after, dossier__receiving_unit_id__in=units
+        ).order_by("seq")[:limit]
+    )
+    dossier_ids = {e.dossier_id for e in events}
+    dossiers = Dossier.objects.filter(pk__in=dossier_ids)
+    components = DossierComponent.objects.filter(dossier_id__in=dossier_ids)
+    papers = DigitisedPaper.objects.filter(source_id__in=dossier_ids)
+    last = events[-1].seq if events else after
+    if len(events) < limit:
+        # Nothing more for this node: move its mark past the hub's other events too.
+        last = max(last, newest or 0)
+    return {
+        "after": after,
+        "last": last,
+        "more": len(events) == limit,
+        "events": [snapshot(e) for e in events],
+        "records": {
+            "dossier": [snapshot(d) for d in dossiers],
+            "component": [snapshot(c) for c in components],
+            "paper": [snapshot(p) for p in papers],
+        },
+    }

@@ -1,0 +1,411 @@
+"""A ward node's side: push the log to the hub, pull back what the hub decided.
+
+The node keeps working whatever the line does: everything is written locally
+first and numbered in the node's log. A round (:func:`sync_round`) sends the
+files the hub lacks, then the log in batches after the hub's acknowledged
+mark, then pulls the reference tables and the hub's events on dossiers this
+center received. Any failure leaves the marks where the hub last confirmed
+them; the next round starts from there.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import http.client
+import json
+import logging
+import urllib.parse
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
+from portal.models import Rating
+from queueing.models import Ticket
+from sync import counting, signing
+from sync.blobs import CHUNK_BYTES, blob_have, blob_store
+from sync.hub import links_clean, records_upsert
+from sync.log import FOLLOWED
+from sync.models import Change, NodeState
+from sync.reference import reference_import
+from sync.wire import digest, encode, files_of, instance, snapshot
+
+log = logging.getLogger(__name__)
+
+
+class SyncError(Exception):
+    """The round stopped; the message says why, in the words shown on the status bar."""
+
+
+@dataclass
+class Batch:
+    first: int
+    last: int
+    body: dict[str, Any]
+    files: dict[str, str] = field(default_factory=dict)  # sha256 -> storage name
+
+
+@dataclass
+class Round:
+    pushed: int = 0
+    pulled: int = 0
+    waiting: int = 0
+    reference_rows: int = 0
+
+
+def waiting_count(state: NodeState | None = None) -> int:
+    """Entries of this node's log the hub has not acknowledged."""
+    mark = (state or NodeState.get()).acked_seq
+    me = settings.NODE_ID
+    return (
+        DossierEvent.objects.filter(node_id=me, seq__gt=mark).count()
+        + Change.objects.filter(node_id=me, seq__gt=mark).count()
+    )
+
+
+# -- building a batch ---------------------------------------------------------------------------
+
+
+def batch_build(after: int, limit: int) -> Batch | None:
+    """The log after ``after`` (at most ``limit`` entries) and the records it names."""
+    me = settings.NODE_ID
+    events = list(DossierEvent.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit])
+    changes = list(Change.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit])
+    rows: list[DossierEvent | Change] = [*events, *changes]
+    merged = sorted(rows, key=lambda r: r.seq)[:limit]
+    if not merged:
+        return None
+    expected = after + 1
+    kept: list[DossierEvent | Change] = []
+    for row in merged:
+        if row.seq != expected:
+            break
+        kept.append(row)
+        expected += 1
+    if not kept:
+        raise SyncError(f"the log has no entry {after + 1}; it cannot be sent in order")
+    events = [r for r in kept if isinstance(r, DossierEvent)]
+    changes = [r for r in kept if isinstance(r, Change)]
+    by_model: dict[str, set[Any]] = {label: set() for label in FOLLOWED}
+    bases: dict[Any, str] = {}
+    for change in changes:
+        by_model[change.model].add(change.object_id)
+        bases.setdefault(change.object_id, change.base)
+
+    tickets = list(Ticket.objects.filter(pk__in=by_model["ticket"]))
+    ratings = list(Rating.objects.filter(pk__in=by_model["rating"]))
+    dossier_ids = {e.dossier_id for e in events}
+    linked = {t.dossier_id for t in tickets if t.dossier_id} | {r.dossier_id for r in ratings}
+    dossier_ids |= set(
+        Dossier.objects.filter(pk__in=linked - dossier_ids, owner_node=me).values_list(
+            "pk", flat=True
+        )
+    )
+    dossiers = list(Dossier.objects.filter(pk__in=dossier_ids))
+    components = list(DossierComponent.objects.filter(dossier_id__in=dossier_ids))
+    papers = list(
+        DigitisedPaper.objects.filter(
+            Q(source_id__in=dossier_ids) | Q(pk__in={c.paper_id for c in components if c.paper_id})
+        )
+    )
+    applicant_ids = (
+        by_model["applicant"]
+        | {d.applicant_id for d in dossiers}
+        | {p.applicant_id for p in papers}
+    )
+    applicants = []
+    for applicant in Applicant.objects.filter(pk__in=applicant_ids):
+        snap = snapshot(applicant)
+        # Unchanged here: its base is itself, so the hub keeps a newer version it has.
+        snap["_base"] = bases[applicant.pk] if applicant.pk in bases else digest(snap)
+        applicants.append(snap)
+
+    records = {
+        "applicant": applicants,
+        "dossier": [snapshot(d) for d in dossiers],
+        "component": [snapshot(c) for c in components],
+        "paper": [snapshot(p) for p in papers],
+        "ticket": [snapshot(t) for t in tickets],
+        "rating": [snapshot(r) for r in ratings],
+    }
+    files: dict[str, str] = {}
+    with_files: list[tuple[Sequence[models.Model], list[dict[str, Any]]]] = [
+        (components, records["component"]),
+        (papers, records["paper"]),
+        (dossiers, records["dossier"]),
+    ]
+    for objs, snaps in with_files:
+        for obj, snap in zip(objs, snaps, strict=True):
+            for f in obj._meta.concrete_fields:
+                value = snap.get(f.attname)
+                if isinstance(value, dict) and "sha256" in value:
+                    files[value["sha256"]] = getattr(obj, f.attname).name
+    body = {
+        "node": me,
+        "first": kept[0].seq,
+        "last": kept[-1].seq,
+        "events": [snapshot(e) for e in events],
+        "changes": [
+            {"seq": c.seq, "model": c.model, "id": str(c.object_id), "base": c.base}
+            for c in changes
+        ],
+        "records": records,
+    }
+    return Batch(first=kept[0].seq, last=kept[-1].seq, body=body, files=files)
+
+
+# -- talking to the hub -------------------------------------------------------------------------
+
+
+class Hub:
+    """Signed requests to the hub; a connection error becomes a SyncError."""
+
+    def __init__(self, url: str | None = None, secret: str | None = None) -> None:
+        self.url = urllib.parse.urlsplit(url or settings.SYNC_HUB_URL)
+        self.secret = secret or settings.SYNC_SECRET
+        if not self.url.hostname:
+            raise SyncError("no hub is configured (SYNC_HUB_URL)")
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        full = self.url.path.rstrip("/") + path
+        signed = signing.sign(self.secret, settings.NODE_ID, method, full, body)
+        cls = (
+            http.client.HTTPSConnection
+            if self.url.scheme == "https"
+            else http.client.HTTPConnection
+        )
+        connection = cls(self.url.hostname or "", self.url.port, timeout=settings.SYNC_TIMEOUT)
+        try:
+            connection.request(
+                method, full, body=body or None, headers={**signed, **(headers or {})}
+            )
+            response = connection.getresponse()
+            data = response.read()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+        except (TimeoutError, OSError, http.client.HTTPException) as error:
+            raise SyncError(f"the hub cannot be reached: {error or type(error).__name__}") from None
+        finally:
+            connection.close()
+
+    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+        body = b""
+        headers = {}
+        if payload is not None:
+            body = gzip.compress(encode(payload), compresslevel=5)
+            headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        status, response_headers, data = self.call(method, path, body, headers)
+        if response_headers.get("content-encoding") == "gzip":
+            data = gzip.decompress(data)
+        try:
+            answer = json.loads(data) if data else {}
+        except ValueError:
+            raise SyncError(f"the hub answered {status} with something that is not JSON") from None
+        return status, answer
+
+
+def _refused(status: int, answer: Any) -> SyncError:
+    message = answer.get("error") if isinstance(answer, dict) else None
+    return SyncError(f"the hub refused ({status}): {message or answer}")
+
+
+def blobs_send(hub: Hub, files: dict[str, str]) -> int:
+    """Send the files the hub lacks, each in resumable chunks; answers the bytes sent."""
+    if not files:
+        return 0
+    status, answer = hub.json("POST", "/sync/blobs/missing", {"sha256": sorted(files)})
+    if status != 200:
+        raise _refused(status, answer)
+    sent = 0
+    for sha in answer.get("missing", []):
+        name = files[sha]
+        total = default_storage.size(name)
+        offset = int(answer.get("held", {}).get(sha, 0))
+        with default_storage.open(name, "rb") as handle:
+            while offset < total:
+                handle.seek(offset)
+                chunk = handle.read(CHUNK_BYTES)
+                code, _h, data = hub.call(
+                    "PUT",
+                    f"/sync/blobs/{sha}?offset={offset}&total={total}",
+                    chunk,
+                    {"Content-Type": "application/octet-stream"},
+                )
+                try:
+                    reply = json.loads(data or b"{}")
+                except ValueError:
+                    raise SyncError(f"the hub answered {code} to a file chunk") from None
+                if code not in (200, 409) or "held" not in reply:
+                    raise _refused(code, reply)
+                sent += len(chunk) if code == 200 else 0
+                offset = int(reply["held"])
+                if reply.get("done"):
+                    break
+    return sent
+
+
+# -- a round ------------------------------------------------------------------------------------
+
+
+def push(hub: Hub, state: NodeState) -> int:
+    """Batches after the hub's mark until the log is all acknowledged."""
+    pushed = 0
+    while True:
+        batch = batch_build(state.acked_seq, settings.SYNC_BATCH)
+        if batch is None:
+            return pushed
+        blobs_send(hub, batch.files)
+        batch.body["backlog"] = max(0, waiting_count(state) - (batch.last - batch.first + 1))
+        status, answer = hub.json("POST", "/sync/push", batch.body)
+        if status == 409 and answer.get("missing"):
+            blobs_send(
+                hub, {sha: batch.files[sha] for sha in answer["missing"] if sha in batch.files}
+            )
+            status, answer = hub.json("POST", "/sync/push", batch.body)
+        if status not in (200, 409) or "acked" not in answer:
+            raise _refused(status, answer)
+        acked = int(answer["acked"])
+        # 409 with a mark: the hub is elsewhere in the log (a file import got it ahead,
+        # or it was restored from an older backup and needs the entries again).
+        pushed += int(answer.get("applied", 0))
+        state.acked_seq = acked
+        state.save(update_fields=["acked_seq"])
+        if status == 409 and acked < batch.first - 1:
+            continue
+
+
+def reference_pull(hub: Hub, state: NodeState) -> int:
+    status, headers, data = hub.call(
+        "GET", "/sync/reference", headers={"If-None-Match": state.reference_digest or "-"}
+    )
+    if status == 304:
+        return 0
+    if status != 200:
+        raise SyncError(f"the hub refused the reference data ({status})")
+    if headers.get("content-encoding") == "gzip":
+        data = gzip.decompress(data)
+    rows = reference_import(data, settings.NODE_UNIT or headers.get("x-motcua-center", ""))
+    state.reference_digest = headers.get("etag", "")
+    state.save(update_fields=["reference_digest"])
+    return rows
+
+
+def pulled_apply(hub: Hub, answer: dict[str, Any]) -> int:
+    """The hub's events on this center's dossiers, with those dossiers as the hub has them."""
+    me = settings.NODE_ID
+    records = answer.get("records", {})
+    for snaps in records.values():
+        for snap in snaps:
+            for f in files_of(snap):
+                if not blob_have(f["sha256"]):
+                    status, _h, data = hub.call("GET", f"/sync/blobs/{f['sha256']}")
+                    if status != 200:
+                        raise SyncError(
+                            f"the hub could not send file {f['sha256'][:12]} ({status})"
+                        )
+                    blob_store(f["sha256"], data)
+    events = answer.get("events", [])
+    new: list[dict[str, Any]] = []
+    with transaction.atomic():
+        local = dict(
+            Dossier.objects.filter(
+                pk__in=[d["id"] for d in records.get("dossier", [])]
+            ).values_list("pk", "owner_node")
+        )
+        # A dossier this node owns again is this node's to change; the hub's copy is older.
+        taken = [d for d in records.get("dossier", []) if local.get(_uuid(d["id"])) != me]
+        taken_ids = {d["id"] for d in taken}
+        touched = {_uuid(e["dossier_id"]) for e in events}
+        before = counting.lives_before(touched)
+        records_upsert(Dossier, taken)
+        records_upsert(DigitisedPaper, [p for p in records.get("paper", []) if _owned_paper(p)])
+        records_upsert(
+            DossierComponent,
+            [c for c in records.get("component", []) if c["dossier_id"] in taken_ids],
+        )
+        have = set(
+            DossierEvent.objects.filter(
+                node_id=settings.HUB_NODE_ID, seq__in=[e["seq"] for e in events]
+            ).values_list("seq", flat=True)
+        )
+        new = [e for e in events if e["seq"] not in have]
+        if new:
+            links_clean(new, DossierEvent)
+            DossierEvent.objects.bulk_create([instance(DossierEvent, e) for e in new])
+        counting.book_difference(before, touched)
+    return len(new)
+
+
+def _owned_paper(snap: dict[str, Any]) -> bool:
+    return Applicant.objects.filter(pk=snap["applicant_id"]).exists()
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return uuid.UUID(str(value))
+
+
+def pull(hub: Hub, state: NodeState) -> int:
+    pulled = 0
+    while True:
+        status, answer = hub.json("GET", f"/sync/pull?after={state.pulled_seq}&limit=500")
+        if status != 200:
+            raise _refused(status, answer)
+        pulled += pulled_apply(hub, answer)
+        state.pulled_seq = max(state.pulled_seq, int(answer["last"]))
+        state.save(update_fields=["pulled_seq"])
+        if not answer.get("more"):
+            return pulled
+
+
+@contextmanager
+def one_round_at_a_time() -> Iterator[None]:
+    """The background loop and a "sync now" never push the same batch side by side."""
+    path = Path(settings.VAR_DIR) / "sync.lock"
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sync_round(*, hub: Hub | None = None) -> Round:
+    """Push, then pull; the state records the outcome either way."""
+    result = Round()
+    with one_round_at_a_time():
+        state = NodeState.get()
+        state.last_attempt_at = timezone.now()
+        state.requested_at = None
+        state.save(update_fields=["last_attempt_at", "requested_at"])
+        try:
+            hub = hub or Hub()
+            result.pushed = push(hub, state)
+            result.reference_rows = reference_pull(hub, state)
+            result.pulled = pull(hub, state)
+        except SyncError as error:
+            state.last_error = str(error)
+            state.failures += 1
+            state.save(update_fields=["last_error", "failures"])
+            raise
+        finally:
+            result.waiting = waiting_count(state)
+        state.last_error = ""
+        state.failures = 0
+        state.last_success_at = timezone.now()
+        state.save(update_fields=["last_error", "failures", "last_success_at"])
+    return result

@@ -1,0 +1,304 @@
+"""The hub applies a node's batch once, in order, only within the node's rights.
+
+These tests run node and hub in one database: a batch is built on the
+"node", the rows it carries are removed, and the "hub" applies it back.
+The end-to-end tests run them as separate processes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from dossiers import services as s
+from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
+from dossiers.tests.fixtures import all_papers, at
+from reports.models import Tally
+from sync import ownership, signing
+from sync.hub import BatchRefusedError, batch_apply, conflict_settle
+from sync.models import Change, Conflict, ConflictState, Node
+from sync.node import batch_build, waiting_count
+from sync.wire import digest, snapshot
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+MON = at(2026, 3, 2, 8, 0)
+
+
+@pytest.fixture
+def as_ward(settings: Any, ward_center: Any) -> Any:
+    settings.NODE_ROLE = "ward"
+    settings.NODE_ID = "ward-a"
+    settings.NODE_UNIT = ward_center.code
+    settings.SYNC_HUB_URL = "http://hub.invalid"
+    ownership.forget()
+    yield settings
+    ownership.forget()
+
+
+def as_hub(settings: Any) -> None:
+    settings.NODE_ROLE = "hub"
+    settings.NODE_ID = "hub"
+    settings.SYNC_HUB_URL = ""
+    ownership.forget()
+
+
+def intake(desk: Any, center: Any, case: Any, applicant: Any, when: Any = MON) -> Dossier:
+    return s.dossier_intake(
+        actor=desk, unit=center, case=case, applicant=applicant, papers=all_papers(case), at=when
+    )
+
+
+def tallies(unit_id: Any) -> set[tuple[Any, ...]]:
+    return set(
+        Tally.objects.filter(unit_id=unit_id).values_list(
+            "grain", "day", "version_id", "tag", "received_direct", "running", "done_on_time"
+        )
+    )
+
+
+def forget_locally(dossier_ids: list[Any]) -> None:
+    """What the hub does not have yet: the dossiers, their rows and counters."""
+    dossiers = Dossier.objects.filter(pk__in=dossier_ids)
+    applicants = list(dossiers.values_list("applicant_id", flat=True))
+    units = list(dossiers.values_list("receiving_unit_id", flat=True))
+    from notify.models import Message
+
+    Message.objects.filter(dossier_id__in=dossier_ids).delete()
+    DossierEvent.objects.filter(dossier_id__in=dossier_ids)._raw_delete("default")  # type: ignore[attr-defined]
+    DossierComponent.objects.filter(dossier_id__in=dossier_ids).delete()
+    DigitisedPaper.objects.filter(applicant_id__in=applicants).delete()
+    dossiers.delete()
+    Applicant.objects.filter(pk__in=applicants).delete()
+    Tally.objects.filter(unit_id__in=units).delete()
+
+
+def test_a_batch_brings_back_dossiers_events_and_the_same_counters(
+    as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    first = intake(desk_officer, ward_center, ward_case, applicant_in)
+    second = intake(desk_officer, ward_center, ward_case, applicant_in, at(2026, 3, 3, 9, 0))
+    s.dossier_route(actor=desk_officer, dossier=first, at=at(2026, 3, 2, 9, 0))
+    counted = tallies(ward_center.pk)
+    log = list(DossierEvent.objects.order_by("seq").values_list("node_id", "seq", "action"))
+    assert [n for n, _seq, _a in log] == ["ward-a"] * len(log)
+    assert waiting_count() == len(log) + Change.objects.count()
+
+    batch = batch_build(0, 500)
+    assert batch is not None and batch.first == 1
+    forget_locally([first.pk, second.pk])
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+
+    applied = batch_apply(node, json.loads(json.dumps(batch.body)))
+    assert applied.acked == batch.last
+    assert list(DossierEvent.objects.order_by("seq").values_list("node_id", "seq", "action")) == log
+    assert set(Dossier.objects.values_list("code", flat=True)) == {first.code, second.code}
+    assert tallies(ward_center.pk) == counted
+    node.refresh_from_db()
+    assert node.acked_seq == batch.last
+
+
+def test_a_resent_batch_changes_nothing_and_a_gap_is_refused(
+    as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, ward_case, applicant_in)
+    whole = batch_build(0, 500)
+    head = batch_build(0, 1)
+    assert whole is not None and head is not None and head.last == 1
+    forget_locally([dossier.pk])
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+
+    tail = json.loads(json.dumps(whole.body))
+    tail["events"] = [e for e in tail["events"] if e["seq"] > 1]
+    tail["changes"] = [c for c in tail["changes"] if c["seq"] > 1]
+    tail["first"] = 2
+    with pytest.raises(BatchRefusedError) as refused:
+        batch_apply(node, tail)  # entry 1 never arrived
+    assert refused.value.status == 409 and refused.value.extra["acked"] == 0
+
+    assert batch_apply(node, json.loads(json.dumps(head.body))).acked == 1
+    # The whole batch again, overlapping what was applied: only the rest goes in.
+    again = batch_apply(node, json.loads(json.dumps(whole.body)))
+    assert (again.acked, again.skipped) == (whole.last, 1)
+    replay = batch_apply(node, json.loads(json.dumps(whole.body)))
+    assert (replay.applied, replay.acked) == (0, whole.last)
+    assert DossierEvent.objects.filter(dossier=dossier).count() == len(whole.body["events"])
+
+
+def test_a_node_cannot_send_another_centers_dossiers(
+    as_ward, desk_officer, ward_center, other_center, ward_case, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, ward_case, applicant_in)
+    batch = batch_build(0, 500)
+    assert batch is not None
+    forget_locally([dossier.pk])
+    as_hub(as_ward)
+    stranger = Node.objects.create(node_id="ward-a", unit=other_center)
+    with pytest.raises(BatchRefusedError) as refused:
+        batch_apply(stranger, json.loads(json.dumps(batch.body)))
+    assert refused.value.status == 403
+    assert not Dossier.objects.exists()
+    assert not DossierEvent.objects.exists()
+
+
+def test_a_node_cannot_change_a_dossier_the_hub_owns(
+    as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, ward_case, applicant_in)
+    batch = batch_build(0, 500)
+    assert batch is not None
+    DossierEvent.objects.filter(dossier=dossier)._raw_delete("default")  # type: ignore[attr-defined]
+    Dossier.objects.filter(pk=dossier.pk).update(owner_node="hub")
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+    with pytest.raises(BatchRefusedError) as refused:
+        batch_apply(node, json.loads(json.dumps(batch.body)))
+    assert refused.value.status == 403
+    assert "hub" in str(refused.value)
+
+
+def test_routing_to_a_provincial_agency_hands_the_dossier_to_the_hub(
+    as_ward, desk_officer, ward_center, justice_case, justice, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, justice_case, applicant_in)
+    assert dossier.owner_node == "ward-a"
+    s.dossier_route(actor=desk_officer, dossier=dossier, at=at(2026, 3, 2, 9, 0))
+    dossier.refresh_from_db()
+    assert dossier.owner_node == "hub"
+    with pytest.raises(s.TransitionError):
+        s.dossier_route(actor=desk_officer, dossier=dossier)
+
+
+def test_an_applicant_changed_on_both_sides_waits_for_a_manager(
+    as_ward, desk_officer, manager, ward_center, ward_case, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, ward_case, applicant_in)
+    first = batch_build(0, 500)
+    assert first is not None
+    applicant = dossier.applicant
+    applicant.phone = "0912000111"
+    applicant.save()  # changed on the node: logged with the version it started from
+    second = batch_build(first.last, 500)
+    assert second is not None and second.body["changes"][0]["model"] == "applicant"
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+    DossierEvent.objects.filter(dossier=dossier)._raw_delete("default")  # type: ignore[attr-defined]
+    batch_apply(node, json.loads(json.dumps(first.body)))
+    # Meanwhile the hub has another phone number for the same person.
+    Applicant.objects.filter(pk=applicant.pk).update(phone="0987654321")
+
+    batch_apply(node, json.loads(json.dumps(second.body)))
+    conflict = Conflict.objects.get()
+    assert conflict.state == ConflictState.OPEN
+    assert (conflict.ours["phone"], conflict.theirs["phone"]) == ("0987654321", "0912000111")
+    assert Applicant.objects.get(pk=applicant.pk).phone == "0987654321"  # nothing overwritten
+
+    conflict_settle(conflict, take_theirs=True, user=manager)
+    assert Applicant.objects.get(pk=applicant.pk).phone == "0912000111"
+    assert Conflict.objects.get().state == ConflictState.TAKEN
+
+
+def test_an_applicant_changed_only_on_the_node_replaces_the_hubs(
+    as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, ward_case, applicant_in)
+    applicant = dossier.applicant
+    before = snapshot(Applicant.objects.get(pk=applicant.pk))
+    first = batch_build(0, 500)
+    assert first is not None
+    applicant.address = "12 Trần Phú"
+    applicant.save()
+    change = Change.objects.filter(model="applicant").order_by("-seq").first()
+    assert change is not None
+    assert change.base == digest(before)
+    second = batch_build(first.last, 500)
+    assert second is not None
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+    DossierEvent.objects.filter(dossier=dossier)._raw_delete("default")  # type: ignore[attr-defined]
+    batch_apply(node, json.loads(json.dumps(first.body)))
+    Applicant.objects.filter(pk=applicant.pk).update(address=before["address"])
+
+    batch_apply(node, json.loads(json.dumps(second.body)))
+    assert Applicant.objects.get(pk=applicant.pk).address == "12 Trần Phú"
+    assert not Conflict.objects.exists()
+
+
+# -- signed requests ------------------------------------------------------------------------------
+
+
+def post_signed(client: Client, node: str, secret: str, body: bytes, **headers: str) -> Any:
+    signed = signing.sign(secret, node, "POST", "/sync/push", body)
+    signed.update(headers)
+    return client.post(
+        "/sync/push",
+        data=body,
+        content_type="application/json",
+        headers=signed,
+    )
+
+
+@pytest.fixture
+def hub_node(settings: Any, ward_center: Any) -> Node:
+    as_hub(settings)
+    return Node.objects.create(node_id="ward-a", unit=ward_center)
+
+
+def empty_batch(node: str = "ward-a") -> bytes:
+    return json.dumps({"node": node, "first": 1, "last": 0, "events": [], "changes": []}).encode()
+
+
+def test_a_signed_request_is_answered(client: Client, hub_node: Node) -> None:
+    response = post_signed(client, "ward-a", hub_node.secret, empty_batch())
+    assert response.status_code == 200, response.content
+    assert response.json()["acked"] == 0
+
+
+def test_a_forged_request_is_refused(client: Client, hub_node: Node) -> None:
+    response = post_signed(client, "ward-a", "not-the-secret", empty_batch())
+    assert response.status_code == 401
+    body = empty_batch()
+    signed = signing.sign(hub_node.secret, "ward-a", "POST", "/sync/push", body)
+    tampered = body.replace(b'"last": 0', b'"last": 9')
+    response = client.post(
+        "/sync/push", data=tampered, content_type="application/json", headers=signed
+    )
+    assert response.status_code == 401
+
+
+def test_a_replayed_request_is_refused(client: Client, hub_node: Node) -> None:
+    body = empty_batch()
+    signed = signing.sign(hub_node.secret, "ward-a", "POST", "/sync/push", body)
+    first = client.post("/sync/push", data=body, content_type="application/json", headers=signed)
+    again = client.post("/sync/push", data=body, content_type="application/json", headers=signed)
+    assert first.status_code == 200
+    assert again.status_code == 409
+    assert again.json()["error"]
+
+
+def test_an_old_request_is_refused(client: Client, hub_node: Node, monkeypatch: Any) -> None:
+    body = empty_batch()
+    monkeypatch.setattr(signing.time, "time", lambda: 1_000_000.0)
+    signed = signing.sign(hub_node.secret, "ward-a", "POST", "/sync/push", body)
+    monkeypatch.undo()
+    response = client.post("/sync/push", data=body, content_type="application/json", headers=signed)
+    assert response.status_code == 401
+
+
+def test_a_node_cannot_push_in_another_nodes_name(
+    client: Client, hub_node: Node, ward_center: Any
+) -> None:
+    Node.objects.create(node_id="ward-b", unit=ward_center)
+    response = post_signed(client, "ward-a", hub_node.secret, empty_batch(node="ward-b"))
+    assert response.status_code == 403
+
+
+def test_a_ward_node_does_not_answer_as_a_hub(client: Client, settings: Any) -> None:
+    settings.NODE_ROLE = "ward"
+    response = client.post("/sync/push", data=b"{}", content_type="application/json")
+    assert response.status_code == 404
