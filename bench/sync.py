@@ -8,7 +8,7 @@ For each database of the hub (a throw-away SQLite file always; with
 and dropped at the end) it sets up a province: the hub migrates, loads the
 demo province without history, registers two ward nodes (``sync_node_add``)
 and serves under uvicorn (WSGI, DEBUG off) on 127.0.0.1; each ward is an empty
-SQLite node that migrates and joins (``sync_join``; see FORGET_SEEDED). Every
+SQLite node that migrates and joins (``sync_join``). Every
 ward talks to the hub through the harness's TCP proxy (sync.tests.e2e.FaultProxy,
 no faults), which counts the bytes each way. Then:
 
@@ -78,11 +78,6 @@ TARGET_EVENTS = 5_000  # per second
 SCANS = 2
 SCAN_BYTES = "100000-300000"
 LOAD_BEFORE = load_average()
-# sync_join saves the hub's rows by primary key, but migrate seeds the queue's
-# priority groups with new ids on every node: the same codes under other ids
-# then break the join (UNIQUE queueing_prioritygroup.code). Until the join
-# matches them by code, a new ward drops its own before joining.
-FORGET_SEEDED = "from queueing.models import PriorityGroup; PriorityGroup.objects.all().delete()"
 
 
 # -- inside the ward's process -----------------------------------------------------------------
@@ -178,7 +173,6 @@ def province(
             ward = Node(node_id, var_dir, env)
             say(label, f"{node_id}: migrating and joining")
             ward.manage("migrate", "--no-input", "-v", "0", timeout=600)
-            ward.manage("shell", "-c", FORGET_SEEDED)
             ward.manage("sync_join", timeout=600)
             wards[node_id] = ward
             proxies[node_id] = proxy
@@ -348,9 +342,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
     )
     lines += [
         "",
-        "Each ward migrates its own database, then drops the priority groups its migrate "
-        "seeded before `sync_join` (see `FORGET_SEEDED` in the script): the join saves the "
-        "hub's rows by primary key and fails on the same codes under other ids. A scan "
+        "Each ward migrates its own database, then joins (`sync_join`). A scan "
         "travels once, in its own request (`PUT /sync/blobs/<sha256>`), before the batch "
         "that names it; batches are gzip-compressed JSON.",
     ]

@@ -302,3 +302,64 @@ def test_a_ward_node_does_not_answer_as_a_hub(client: Client, settings: Any) -> 
     settings.NODE_ROLE = "ward"
     response = client.post("/sync/push", data=b"{}", content_type="application/json")
     assert response.status_code == 404
+
+
+# -- what a ward pulls back ------------------------------------------------------------------------
+
+
+class NoFiles:
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("no file should be fetched")
+
+
+def test_the_ward_pulls_the_hubs_work_and_gets_the_dossier_back_to_return_it(
+    as_ward,
+    desk_officer,
+    ward_center,
+    justice_case,
+    justice,
+    justice_specialist,
+    justice_approver,
+    applicant_in,
+) -> None:
+    from sync.hub import pull_batch
+    from sync.node import pulled_apply
+
+    dossier = intake(desk_officer, ward_center, justice_case, applicant_in)
+    s.dossier_route(actor=desk_officer, dossier=dossier, at=at(2026, 3, 2, 9, 0))
+    dossier.refresh_from_db()
+    assert dossier.owner_node == "hub"
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+    ownership.forget()
+    d = s.dossier_assign(actor=justice_approver, dossier=dossier, assignee=justice_specialist)
+    d = s.dossier_resolve(actor=justice_approver, dossier=d, number="7/STP", at=at(2026, 3, 4, 9))
+    assert d.owner_node == "ward-a"  # back to the ward, whose desk hands the result over
+    counted = tallies(ward_center.pk)
+
+    answer = json.loads(json.dumps(pull_batch(node, 0, 500)))
+    hub_seqs = list(
+        DossierEvent.objects.filter(node_id="hub").order_by("seq").values_list("seq", flat=True)
+    )
+    assert [e["seq"] for e in answer["events"]] == hub_seqs
+    assert answer["last"] == hub_seqs[-1] and not answer["more"]
+    assert [r["owner_node"] for r in answer["records"]["dossier"]] == ["ward-a"]
+
+    # The ward as it was before the pull: the hub's events unknown, the hub owning it.
+    DossierEvent.objects.filter(node_id="hub")._raw_delete("default")  # type: ignore[attr-defined]
+    Dossier.objects.filter(pk=d.pk).update(owner_node="hub", status="processing")
+    Tally.objects.filter(unit_id=ward_center.pk).delete()
+    from reports.rebuild import tallies_rebuild
+
+    as_ward.NODE_ROLE, as_ward.NODE_ID = "ward", "ward-a"
+    tallies_rebuild()
+    assert pulled_apply(NoFiles(), answer) == len(hub_seqs)  # type: ignore[arg-type]
+    again = pulled_apply(NoFiles(), answer)  # type: ignore[arg-type]
+    assert again == 0
+    back = Dossier.objects.get(pk=d.pk)
+    assert (back.owner_node, back.status) == ("ward-a", "resolved")
+    assert tallies(ward_center.pk) == counted
+    returned = s.dossier_return(
+        actor=desk_officer, dossier=back, collected_by="Nguyễn Văn A", at=at(2026, 3, 5, 9)
+    )
+    assert returned.status == "returned"
