@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from sync import signing
-from sync.blobs import SHA256, BlobError, blob_append, blob_held, media_path
-from sync.hub import BatchRefusedError, batch_apply, blob_missing, pull_batch
+from sync.blobs import SHA256, BlobError, blob_append, blob_held, blob_missing, media_path
+from sync.hub import BatchRefusedError, batch_apply, pull_batch
 from sync.models import Node, Nonce
 from sync.reference import reference_export
 from sync.wire import blob_name

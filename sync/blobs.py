@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -36,6 +37,10 @@ def partial_path(sha: str) -> Path:
 
 def blob_have(sha: str) -> bool:
     return media_path(blob_name(sha)).exists()
+
+
+def blob_missing(hashes: Iterable[str]) -> list[str]:
+    return sorted({h for h in hashes if not blob_have(h)})
 
 
 def blob_held(sha: str) -> int:

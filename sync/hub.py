@@ -19,12 +19,10 @@ conflict list and the hub's stays until a manager chooses.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,18 +31,10 @@ from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent
 from portal.models import Rating
 from queueing.models import Ticket
 from sync import counting
+from sync.blobs import blob_missing
 from sync.models import ApplicantAlias, Conflict, ConflictState, Node
 from sync.ownership import served_units
-from sync.wire import blob_name, digest, files_of, instance, snapshot
-
-RECORDS: dict[str, type[models.Model]] = {
-    "applicant": Applicant,
-    "dossier": Dossier,
-    "component": DossierComponent,
-    "paper": DigitisedPaper,
-    "ticket": Ticket,
-    "rating": Rating,
-}
+from sync.wire import digest, files_of, instance, snapshot
 
 
 class BatchRefusedError(Exception):
@@ -61,12 +51,6 @@ class Applied:
     acked: int
     applied: int = 0
     skipped: int = 0
-    conflicts: int = 0
-    missing: list[str] = field(default_factory=list)
-
-
-def blob_missing(hashes: Iterable[str]) -> list[str]:
-    return sorted({h for h in hashes if not default_storage.exists(blob_name(h))})
 
 
 # -- applying a batch ---------------------------------------------------------------------------

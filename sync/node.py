@@ -333,7 +333,14 @@ def pulled_apply(hub: Hub, answer: dict[str, Any]) -> int:
         touched = {_uuid(e["dossier_id"]) for e in events}
         before = counting.lives_before(touched)
         records_upsert(Dossier, taken)
-        records_upsert(DigitisedPaper, [p for p in records.get("paper", []) if _owned_paper(p)])
+        papers = records.get("paper", [])
+        known = {
+            str(pk)
+            for pk in Applicant.objects.filter(
+                pk__in={p["applicant_id"] for p in papers}
+            ).values_list("pk", flat=True)
+        }
+        records_upsert(DigitisedPaper, [p for p in papers if p["applicant_id"] in known])
         records_upsert(
             DossierComponent,
             [c for c in records.get("component", []) if c["dossier_id"] in taken_ids],
@@ -349,10 +356,6 @@ def pulled_apply(hub: Hub, answer: dict[str, Any]) -> int:
             DossierEvent.objects.bulk_create([instance(DossierEvent, e) for e in new])
         counting.book_difference(before, touched)
     return len(new)
-
-
-def _owned_paper(snap: dict[str, Any]) -> bool:
-    return Applicant.objects.filter(pk=snap["applicant_id"]).exists()
 
 
 def _uuid(value: Any) -> uuid.UUID:

@@ -46,8 +46,8 @@ class Encoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-def snapshot(obj: models.Model, *, known: dict[str, str] | None = None) -> dict[str, Any]:
-    """The record's columns; files as their digest (``known`` maps a file name to it)."""
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The record's columns; files as their digest, size and base name."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
@@ -56,7 +56,7 @@ def snapshot(obj: models.Model, *, known: dict[str, str] | None = None) -> dict[
             if not name:
                 data[field.attname] = None
                 continue
-            sha = (known or {}).get(name) or getattr(obj, "sha256", "")
+            sha = getattr(obj, "sha256", "")
             if not sha and name.startswith(BLOB_DIR + "/"):
                 sha = name.rsplit("/", 1)[-1]
             try:
