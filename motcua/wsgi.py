@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 application = get_wsgi_application()
+
+from core.warmup import warm_up  # noqa: E402  (needs the settings loaded above)
+
+warm_up()

@@ -20,9 +20,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from deadlines.engine import VN_TZ
 from dossiers.documents.fonts import font_urls
@@ -215,11 +212,15 @@ def scores_sheet(groups: list[Group], units: str, start: dt.date, end: dt.date) 
 
 # -- Excel -----------------------------------------------------------------------------------
 
-THIN = Side(style="thin", color="666666")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
 
 def xlsx_bytes(sheet: Sheet) -> bytes:
+    # openpyxl takes most of a second to load: imported when a sheet is first made.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="666666")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -243,7 +244,7 @@ def xlsx_bytes(sheet: Sheet) -> bytes:
             for dr in range(head.rows):
                 for dc in range(head.cols):
                     taken.add((top + r + dr, c + dc))
-                    ws.cell(row=top + r + dr, column=c + dc).border = BOX
+                    ws.cell(row=top + r + dr, column=c + dc).border = box
             if head.rows > 1 or head.cols > 1:
                 ws.merge_cells(
                     start_row=top + r,
@@ -257,7 +258,7 @@ def xlsx_bytes(sheet: Sheet) -> bytes:
     for index, values in enumerate(rows):
         for c, value in enumerate(values, 1):
             cell = ws.cell(row=row, column=c, value=value)
-            cell.border = BOX
+            cell.border = box
             if c - 1 in sheet.percent:
                 cell.number_format = "0.00%"
             elif isinstance(value, int):

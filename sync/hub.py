@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from portal.models import Rating
 from queueing.models import Ticket
-from sync import counting
+from sync import counting, rows
 from sync.blobs import blob_missing
 from sync.models import ApplicantAlias, Conflict, ConflictState, Node
 from sync.ownership import served_units
-from sync.wire import digest, files_of, instance, snapshot
+from sync.wire import digest, files_of, snapshot
 
 
 class BatchRefusedError(Exception):
@@ -160,15 +160,11 @@ def links_clean(snaps: list[dict[str, Any]], model: type[models.Model]) -> None:
 
 
 def records_upsert(model: type[models.Model], snaps: list[dict[str, Any]]) -> None:
-    """Insert or overwrite rows as the snapshots have them, in one statement per 500."""
+    """Insert or overwrite rows as the snapshots have them, a few hundred per statement."""
     if not snaps:
         return
     links_clean(snaps, model)
-    objs = [instance(model, s) for s in snaps]
-    fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-    model._default_manager.bulk_create(  # type: ignore[attr-defined]
-        objs, update_conflicts=True, unique_fields=["id"], update_fields=fields, batch_size=500
-    )
+    rows.write(model, snaps, update=True)
 
 
 def _applicants_apply(node: Node, snaps: list[dict[str, Any]]) -> dict[str, str]:
@@ -286,7 +282,7 @@ def _events_apply(node: Node, events: list[dict[str, Any]]) -> None:
     links_clean(events, DossierEvent)
     for event in events:
         event["node_id"] = node.node_id
-    DossierEvent.objects.bulk_create([instance(DossierEvent, e) for e in events], batch_size=500)
+    rows.write(DossierEvent, events, update=False)
 
 
 # -- settling a conflict ------------------------------------------------------------------------
@@ -321,16 +317,16 @@ def pull_batch(node: Node, after: int, limit: int) -> dict[str, Any]:
         .values_list("seq", flat=True)
         .first()
     )
-    events = list(
+    events = rows.snapshots(
         DossierEvent.objects.filter(
             node_id=settings.HUB_NODE_ID, seq__gt=after, dossier__receiving_unit_id__in=units
         ).order_by("seq")[:limit]
     )
-    dossier_ids = {e.dossier_id for e in events}
+    dossier_ids = {e["dossier_id"] for e in events}
     dossiers = Dossier.objects.filter(pk__in=dossier_ids)
     components = DossierComponent.objects.filter(dossier_id__in=dossier_ids)
     papers = DigitisedPaper.objects.filter(source_id__in=dossier_ids)
-    last = events[-1].seq if events else after
+    last = events[-1]["seq"] if events else after
     if len(events) < limit:
         # Nothing more for this node: move its mark past the hub's other events too.
         last = max(last, newest or 0)
@@ -338,10 +334,10 @@ def pull_batch(node: Node, after: int, limit: int) -> dict[str, Any]:
         "after": after,
         "last": last,
         "more": len(events) == limit,
-        "events": [snapshot(e) for e in events],
+        "events": events,
         "records": {
-            "dossier": [snapshot(d) for d in dossiers],
-            "component": [snapshot(c) for c in components],
-            "paper": [snapshot(p) for p in papers],
+            "dossier": rows.snapshots(dossiers),
+            "component": rows.snapshots(components),
+            "paper": rows.snapshots(papers),
         },
     }

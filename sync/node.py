@@ -17,7 +17,8 @@ import json
 import logging
 import urllib.parse
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,20 +26,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from portal.models import Rating
 from queueing.models import Ticket
-from sync import counting, signing
+from sync import counting, rows, signing
 from sync.blobs import CHUNK_BYTES, blob_have, blob_store
 from sync.hub import links_clean, records_upsert
 from sync.log import FOLLOWED
 from sync.models import Change, NodeState
 from sync.reference import reference_import
-from sync.wire import digest, encode, files_of, instance, snapshot
+from sync.wire import digest, encode, files_of
 
 log = logging.getLogger(__name__)
 
@@ -79,89 +80,81 @@ def waiting_count(state: NodeState | None = None) -> int:
 def batch_build(after: int, limit: int) -> Batch | None:
     """The log after ``after`` (at most ``limit`` entries) and the records it names."""
     me = settings.NODE_ID
-    events = list(DossierEvent.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit])
+    events = rows.snapshots(
+        DossierEvent.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit]
+    )
     changes = list(Change.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit])
-    rows: list[DossierEvent | Change] = [*events, *changes]
-    merged = sorted(rows, key=lambda r: r.seq)[:limit]
-    if not merged:
+    seqs = sorted([*(e["seq"] for e in events), *(c.seq for c in changes)])[:limit]
+    if not seqs:
         return None
-    expected = after + 1
-    kept: list[DossierEvent | Change] = []
-    for row in merged:
-        if row.seq != expected:
-            break
-        kept.append(row)
-        expected += 1
-    if not kept:
+    if seqs[0] != after + 1:
         raise SyncError(f"the log has no entry {after + 1}; it cannot be sent in order")
-    events = [r for r in kept if isinstance(r, DossierEvent)]
-    changes = [r for r in kept if isinstance(r, Change)]
+    last = after
+    for seq in seqs:
+        if seq != last + 1:
+            break
+        last = seq
+    events = [e for e in events if e["seq"] <= last]
+    changes = [c for c in changes if c.seq <= last]
     by_model: dict[str, set[Any]] = {label: set() for label in FOLLOWED}
-    bases: dict[Any, str] = {}
+    bases: dict[str, str] = {}
     for change in changes:
         by_model[change.model].add(change.object_id)
-        bases.setdefault(change.object_id, change.base)
+        bases.setdefault(str(change.object_id), change.base)
 
-    tickets = list(Ticket.objects.filter(pk__in=by_model["ticket"]))
-    ratings = list(Rating.objects.filter(pk__in=by_model["rating"]))
-    dossier_ids = {e.dossier_id for e in events}
-    linked = {t.dossier_id for t in tickets if t.dossier_id} | {r.dossier_id for r in ratings}
+    tickets = rows.snapshots(Ticket.objects.filter(pk__in=by_model["ticket"]))
+    ratings = rows.snapshots(Rating.objects.filter(pk__in=by_model["rating"]))
+    dossier_ids = {e["dossier_id"] for e in events}
+    linked = {t["dossier_id"] for t in tickets if t["dossier_id"]} | {
+        r["dossier_id"] for r in ratings
+    }
     dossier_ids |= set(
-        Dossier.objects.filter(pk__in=linked - dossier_ids, owner_node=me).values_list(
-            "pk", flat=True
-        )
+        Dossier.objects.filter(pk__in=linked, owner_node=me)
+        .exclude(pk__in=dossier_ids)
+        .values_list("pk", flat=True)
     )
-    dossiers = list(Dossier.objects.filter(pk__in=dossier_ids))
-    components = list(DossierComponent.objects.filter(dossier_id__in=dossier_ids))
-    papers = list(
+    files: dict[str, str] = {}  # sha256 -> storage name
+    dossiers = rows.snapshots(Dossier.objects.filter(pk__in=dossier_ids), files=files)
+    components = rows.snapshots(
+        DossierComponent.objects.filter(dossier_id__in=dossier_ids), files=files
+    )
+    papers = rows.snapshots(
         DigitisedPaper.objects.filter(
-            Q(source_id__in=dossier_ids) | Q(pk__in={c.paper_id for c in components if c.paper_id})
-        )
+            Q(source_id__in=dossier_ids)
+            | Q(pk__in={c["paper_id"] for c in components if c["paper_id"]})
+        ),
+        files=files,
     )
     applicant_ids = (
-        by_model["applicant"]
-        | {d.applicant_id for d in dossiers}
-        | {p.applicant_id for p in papers}
+        {str(pk) for pk in by_model["applicant"]}
+        | {d["applicant_id"] for d in dossiers}
+        | {p["applicant_id"] for p in papers}
     )
-    applicants = []
-    for applicant in Applicant.objects.filter(pk__in=applicant_ids):
-        snap = snapshot(applicant)
+    applicants = rows.snapshots(Applicant.objects.filter(pk__in=applicant_ids))
+    for snap in applicants:
         # Unchanged here: its base is itself, so the hub keeps a newer version it has.
-        snap["_base"] = bases[applicant.pk] if applicant.pk in bases else digest(snap)
-        applicants.append(snap)
+        snap["_base"] = bases[snap["id"]] if snap["id"] in bases else digest(snap)
 
     records = {
         "applicant": applicants,
-        "dossier": [snapshot(d) for d in dossiers],
-        "component": [snapshot(c) for c in components],
-        "paper": [snapshot(p) for p in papers],
-        "ticket": [snapshot(t) for t in tickets],
-        "rating": [snapshot(r) for r in ratings],
+        "dossier": dossiers,
+        "component": components,
+        "paper": papers,
+        "ticket": tickets,
+        "rating": ratings,
     }
-    files: dict[str, str] = {}
-    with_files: list[tuple[Sequence[models.Model], list[dict[str, Any]]]] = [
-        (components, records["component"]),
-        (papers, records["paper"]),
-        (dossiers, records["dossier"]),
-    ]
-    for objs, snaps in with_files:
-        for obj, snap in zip(objs, snaps, strict=True):
-            for f in obj._meta.concrete_fields:
-                value = snap.get(f.attname)
-                if isinstance(value, dict) and "sha256" in value:
-                    files[value["sha256"]] = getattr(obj, f.attname).name
     body = {
         "node": me,
-        "first": kept[0].seq,
-        "last": kept[-1].seq,
-        "events": [snapshot(e) for e in events],
+        "first": after + 1,
+        "last": last,
+        "events": events,
         "changes": [
             {"seq": c.seq, "model": c.model, "id": str(c.object_id), "base": c.base}
             for c in changes
         ],
         "records": records,
     }
-    return Batch(first=kept[0].seq, last=kept[-1].seq, body=body, files=files)
+    return Batch(first=after + 1, last=last, body=body, files=files)
 
 
 # -- talking to the hub -------------------------------------------------------------------------
@@ -262,31 +255,44 @@ def blobs_send(hub: Hub, files: dict[str, str]) -> int:
 # -- a round ------------------------------------------------------------------------------------
 
 
-def push(hub: Hub, state: NodeState) -> int:
-    """Batches after the hub's mark until the log is all acknowledged."""
-    pushed = 0
-    while True:
-        batch = batch_build(state.acked_seq, settings.SYNC_BATCH)
-        if batch is None:
-            return pushed
-        blobs_send(hub, batch.files)
-        batch.body["backlog"] = max(0, waiting_count(state) - (batch.last - batch.first + 1))
+def _post(hub: Hub, batch: Batch) -> tuple[int, Any]:
+    status, answer = hub.json("POST", "/sync/push", batch.body)
+    if status == 409 and answer.get("missing"):
+        blobs_send(hub, {sha: batch.files[sha] for sha in answer["missing"] if sha in batch.files})
         status, answer = hub.json("POST", "/sync/push", batch.body)
-        if status == 409 and answer.get("missing"):
-            blobs_send(
-                hub, {sha: batch.files[sha] for sha in answer["missing"] if sha in batch.files}
-            )
-            status, answer = hub.json("POST", "/sync/push", batch.body)
-        if status not in (200, 409) or "acked" not in answer:
-            raise _refused(status, answer)
-        acked = int(answer["acked"])
-        # 409 with a mark: the hub is elsewhere in the log (a file import got it ahead,
-        # or it was restored from an older backup and needs the entries again).
-        pushed += int(answer.get("applied", 0))
-        state.acked_seq = acked
-        state.save(update_fields=["acked_seq"])
-        if status == 409 and acked < batch.first - 1:
-            continue
+    return status, answer
+
+
+def push(hub: Hub, state: NodeState) -> int:
+    """Batches after the hub's mark until the log is all acknowledged.
+
+    While the hub applies one batch, the next is read from the database, so the
+    node's and the hub's work overlap; the next batch is thrown away and read
+    again whenever the hub's answer moves the mark anywhere else than its start.
+    """
+    pushed = 0
+    ahead = batch_build(state.acked_seq, settings.SYNC_BATCH)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
+        while ahead is not None:
+            batch = ahead
+            blobs_send(hub, batch.files)
+            batch.body["backlog"] = max(0, waiting_count(state) - (batch.last - batch.first + 1))
+            answered = sender.submit(_post, hub, batch)
+            try:
+                ahead = batch_build(batch.last, settings.SYNC_BATCH)
+            finally:
+                status, answer = answered.result()
+            if status not in (200, 409) or "acked" not in answer:
+                raise _refused(status, answer)
+            # 409 with a mark: the hub is elsewhere in the log (a file import got it ahead,
+            # or it was restored from an older backup and needs the entries again).
+            acked = int(answer["acked"])
+            pushed += int(answer.get("applied", 0))
+            state.acked_seq = acked
+            state.save(update_fields=["acked_seq"])
+            if acked != batch.last:
+                ahead = batch_build(acked, settings.SYNC_BATCH)
+    return pushed
 
 
 def reference_pull(hub: Hub, state: NodeState) -> int:
@@ -353,7 +359,7 @@ def pulled_apply(hub: Hub, answer: dict[str, Any]) -> int:
         new = [e for e in events if e["seq"] not in have]
         if new:
             links_clean(new, DossierEvent)
-            DossierEvent.objects.bulk_create([instance(DossierEvent, e) for e in new])
+            rows.write(DossierEvent, new, update=False)
         counting.book_difference(before, touched)
     return len(new)
 

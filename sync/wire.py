@@ -46,31 +46,34 @@ class Encoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+def file_value(
+    model: type[models.Model], pk: Any, name: str | None, sha: str = ""
+) -> dict[str, Any] | None:
+    """A file field as it travels: its digest, size and base name; None when it has none."""
+    if not name:
+        return None
+    if not sha and name.startswith(BLOB_DIR + "/"):
+        sha = name.rsplit("/", 1)[-1]
+    try:
+        if sha:
+            size = default_storage.size(name)
+        else:
+            sha, size = file_digest(name)
+    except FileNotFoundError:
+        log.warning("%s %s: file %s is missing; sent without it", model._meta.label, pk, name)
+        return None
+    return {"sha256": sha, "size": size, "name": name.rsplit("/", 1)[-1]}
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The record's columns; files as their digest, size and base name."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
         if isinstance(field, models.FileField):
-            name = value.name if value else ""
-            if not name:
-                data[field.attname] = None
-                continue
-            sha = getattr(obj, "sha256", "")
-            if not sha and name.startswith(BLOB_DIR + "/"):
-                sha = name.rsplit("/", 1)[-1]
-            try:
-                if sha:
-                    size = default_storage.size(name)
-                else:
-                    sha, size = file_digest(name)
-            except FileNotFoundError:
-                log.warning(
-                    "%s %s: file %s is missing; sent without it", obj._meta.label, obj.pk, name
-                )
-                data[field.attname] = None
-                continue
-            data[field.attname] = {"sha256": sha, "size": size, "name": name.rsplit("/", 1)[-1]}
+            data[field.attname] = file_value(
+                type(obj), obj.pk, value.name if value else "", getattr(obj, "sha256", "")
+            )
             continue
         data[field.attname] = value
     return json.loads(json.dumps(data, cls=Encoder))

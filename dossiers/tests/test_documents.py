@@ -17,8 +17,8 @@ from dossiers.documents import (
     render_form_html,
     render_form_pdf,
 )
+from dossiers.documents.fetcher import LocalOnlyFetcher
 from dossiers.documents.fonts import font_urls
-from dossiers.documents.pdf import LocalOnlyFetcher
 from dossiers.documents.wording import ACTIONS, date_line
 from dossiers.models import Action, Channel, Dossier
 from dossiers.services import PaperIn
