@@ -15,6 +15,8 @@ KIOSK_ROLES = frozenset({Role.GUIDE, Role.DESK_OFFICER, Role.MANAGER})
 COUNTER_ROLES = frozenset({Role.DESK_OFFICER, Role.MANAGER})
 MANAGE_ROLES = frozenset({Role.MANAGER, Role.GUIDE})
 BOOKING_ROLES = frozenset({Role.GUIDE, Role.DESK_OFFICER, Role.MANAGER})
+# Guides see the manager's view; only the center's manager changes its set-up there.
+SETUP_ROLES = frozenset({Role.MANAGER})
 
 
 def centers_for(user: Any, roles: frozenset[str]) -> list[Unit]:

@@ -93,7 +93,16 @@ class TicketEventInline(ReadOnly, admin.TabularInline):
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["number", "day", "area", "priority", "status", "counter", "wait_seconds"]
-    list_filter = ["status", "priority", "center", "area"]
+    list_display = [
+        "number",
+        "day",
+        "area",
+        "source",
+        "priority",
+        "status",
+        "counter",
+        "wait_seconds",
+    ]
+    list_filter = ["status", "source", "priority", "center", "area"]
     date_hierarchy = "day"
     inlines = [TicketEventInline]

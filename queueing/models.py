@@ -352,9 +352,11 @@ ACTIVE = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 
 
 class TicketSource(models.TextChoices):
+    """How a ticket was issued: the manager counts people by the way they came in."""
+
     KIOSK = "kiosk", _("Kiosk")
-    GUIDE = "guide", _("Guide")
-    APPOINTMENT = "appointment", _("Appointment")
+    GUIDE = "guide", _("Guide at the entrance")
+    APPOINTMENT = "appointment", _("Booking check-in")
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -388,7 +390,7 @@ class Ticket(models.Model):
         related_name="+",
     )
     priority = models.BooleanField(_("priority"), default=False)
-    source = models.CharField(_("issued by"), max_length=12, choices=TicketSource.choices)
+    source = models.CharField(_("channel"), max_length=12, choices=TicketSource.choices)
     appointment = models.OneToOneField(
         Appointment,
         verbose_name=_("appointment"),

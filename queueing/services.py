@@ -16,6 +16,8 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F
 from django.utils import timezone, translation
@@ -64,6 +66,8 @@ __all__ = [
     "counter_set_areas",
     "current_ticket",
     "is_open",
+    "online_priority_day_add",
+    "online_priority_day_remove",
     "slots_open",
     "ticket_call_next",
     "ticket_finish",
@@ -514,6 +518,64 @@ def counter_set_areas(*, counter: Counter, areas: list[ServiceArea], actor: User
             note=", ".join(a.name_vi for a in areas)[:300],
         )
     return counter
+
+
+# -- online-priority days -------------------------------------------------------------------------
+
+
+def _days_set_here() -> None:
+    # A ward node takes its queue set-up from the hub, which would undo a local change.
+    if settings.NODE_ROLE == "ward" and settings.SYNC_HUB_URL:
+        raise QueueError(
+            _("Online-priority days are set on the provincial server and copied here."),
+            field="day",
+        )
+
+
+def _log(actor: User, row: OnlinePriorityDay, flag: int) -> None:
+    """Who set or removed the day, in the same history the admin keeps."""
+    LogEntry.objects.log_actions(
+        user_id=actor.pk, queryset=[row], action_flag=flag, single_object=True
+    )
+
+
+def online_priority_day_add(
+    *, center: Unit, day: dt.date, actor: User, at: dt.datetime | None = None
+) -> OnlinePriorityDay:
+    """Make ``day`` a day on which people who booked are served as priority tickets."""
+    _days_set_here()
+    today = timezone.localtime(_now(at)).date()
+    if day < today:
+        raise QueueError(_("Choose today or a later day."), field="day")
+    shown = f"{day:%d/%m/%Y}"
+    try:
+        with transaction.atomic():
+            row = OnlinePriorityDay.objects.create(center=center, day=day)
+            _log(actor, row, ADDITION)
+    except IntegrityError as exc:  # the unique (center, day) constraint: a double click too
+        raise QueueError(
+            _("%(day)s is already an online-priority day.") % {"day": shown}, field="day"
+        ) from exc
+    return row
+
+
+def online_priority_day_remove(
+    *, center: Unit, day: dt.date, actor: User, at: dt.datetime | None = None
+) -> None:
+    """Make ``day`` an ordinary day again; a past day stays, it already ordered the queue."""
+    _days_set_here()
+    today = timezone.localtime(_now(at)).date()
+    if day < today:
+        raise QueueError(_("A past day cannot be changed."), field="day")
+    with transaction.atomic():
+        row = OnlinePriorityDay.objects.select_for_update().filter(center=center, day=day).first()
+        if row is None:
+            raise QueueError(
+                _("%(day)s is not an online-priority day.") % {"day": f"{day:%d/%m/%Y}"},
+                field="day",
+            )
+        _log(actor, row, DELETION)
+        row.delete()
 
 
 # -- what a ticket holder sees ------------------------------------------------------------------

@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 
-from queueing.models import Counter, CounterState, ServiceArea, Ticket, TicketStatus
+from queueing.models import (
+    BookingChannel,
+    Counter,
+    CounterState,
+    ServiceArea,
+    Ticket,
+    TicketSource,
+    TicketStatus,
+)
 from units.models import Unit
 
 HOURS = list(range(7, 17))
@@ -44,6 +52,8 @@ class Overview:
     today_wait_minutes: float | None
     today_service_minutes: float | None
     weeks: int
+    # Today's tickets by how people came in: kiosk, guide, booked online, booked by phone.
+    today_channels: dict[str, int] = field(default_factory=dict)
     grid: list[tuple[int, list[Cell]]] = field(default_factory=list)
 
     @property
@@ -105,6 +115,16 @@ def overview(center: Unit, *, weeks: int = 8, at: dt.datetime | None = None) -> 
         absent=Count("id", filter=Q(status=TicketStatus.NO_SHOW)),
         wait=Avg("wait_seconds"),
         service=Avg("service_seconds"),
+        kiosk=Count("id", filter=Q(source=TicketSource.KIOSK)),
+        guide=Count("id", filter=Q(source=TicketSource.GUIDE)),
+        online=Count(
+            "id",
+            filter=Q(source=TicketSource.APPOINTMENT, appointment__channel=BookingChannel.ONLINE),
+        ),
+        phone=Count(
+            "id",
+            filter=Q(source=TicketSource.APPOINTMENT, appointment__channel=BookingChannel.PHONE),
+        ),
     )
     result = Overview(
         areas=now_rows,
@@ -117,6 +137,7 @@ def overview(center: Unit, *, weeks: int = 8, at: dt.datetime | None = None) -> 
         today_wait_minutes=_minutes(today_rows["wait"]),
         today_service_minutes=_minutes(today_rows["service"]),
         weeks=weeks,
+        today_channels={k: today_rows[k] for k in ("kiosk", "guide", "online", "phone")},
     )
     _history(result, center, today, weeks)
     return result

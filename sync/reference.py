@@ -82,15 +82,19 @@ def reference_export(center: Unit) -> tuple[str, bytes]:
 
 @transaction.atomic
 def reference_import(body: bytes, center_code: str) -> int:
-    """Save every row as the hub has it; roles the hub took away go here too."""
+    """Save every row as the hub has it; roles and online-priority days the hub took away
+    go here too."""
     count = 0
     assignments: set[Any] = set()
+    online_days: set[Any] = set()
     for item in serializers.deserialize("json", body):
         obj = item.object
         if type(obj) in CREATE_ONLY and type(obj)._default_manager.filter(pk=obj.pk).exists():
             continue
         if isinstance(obj, Assignment):
             assignments.add(obj.pk)
+        if isinstance(obj, OnlinePriorityDay):
+            online_days.add(obj.pk)
         if isinstance(obj, PriorityGroup):
             # Every database seeds its own groups: the hub's id wins for the same code.
             PriorityGroup.objects.filter(code=obj.code).exclude(pk=obj.pk).delete()
@@ -98,4 +102,5 @@ def reference_import(body: bytes, center_code: str) -> int:
         count += 1
     center = Unit.objects.get(code=center_code)
     Assignment.objects.filter(unit_id__in=served_units(center)).exclude(pk__in=assignments).delete()
+    OnlinePriorityDay.objects.filter(center=center).exclude(pk__in=online_days).delete()
     return count

@@ -171,3 +171,21 @@ def test_booking_on_a_phone_the_ticket_page_and_the_managers_view(
     page.goto(f"{page.base_url}/queue/manage/")
     assert page.inner_text("#waiting-total") == "2"
     page.screenshot(path=str(SHOTS / "manage.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_at_the_counter_shows_in_the_panel(
+    page: Any, desk_officer: User, civil: ServiceArea, counter: Counter
+) -> None:
+    from queueing.services import ticket_call_next, ticket_issue
+
+    signed_in(page, desk_officer)
+    page.goto(f"{page.base_url}/queue/counter/")
+    page.wait_for_selector("button.q-call")
+    # Meanwhile the same officer called someone from another tab: this page is stale.
+    ticket_issue(area=civil)
+    ticket_call_next(counter=counter, actor=desk_officer)
+    page.click("button.q-call")
+    page.wait_for_selector("#counter-panel .messages li.error")
+    assert "Hãy kết thúc số đang phục vụ" in page.inner_text("#counter-panel .messages")
+    assert page.is_visible(".q-now-number[data-ticket-number='1001']")

@@ -36,9 +36,22 @@ def _uuid(value: str | None) -> uuid.UUID | None:
         return None
 
 
-def _kiosk(request: HttpRequest, center: Unit, error: str = "", status: int = 200) -> HttpResponse:
+def _by_guide(request: HttpRequest) -> bool:
+    """Whether the guide's page sent this (its forms and printed ticket carry ``by=guide``)."""
+    return (request.POST.get("by") or request.GET.get("by")) == "guide"
+
+
+def _kiosk(
+    request: HttpRequest,
+    center: Unit,
+    error: str = "",
+    status: int = 200,
+    *,
+    by_guide: bool = False,
+) -> HttpResponse:
     context = {
         "center": center,
+        "by_guide": by_guide or _by_guide(request),
         "areas": ServiceArea.objects.filter(center=center, is_active=True),
         "groups": PriorityGroup.objects.filter(is_active=True),
         "open": is_open(center),
@@ -48,10 +61,26 @@ def _kiosk(request: HttpRequest, center: Unit, error: str = "", status: int = 20
     return render(request, "queueing/kiosk.html", context, status=status)
 
 
+def _printed(request: HttpRequest, center: Unit, ticket: Ticket) -> HttpResponse:
+    url = reverse("queueing:kiosk_ticket", args=[center.code, ticket.token])
+    return redirect(url + ("?by=guide" if _by_guide(request) else ""))
+
+
 @login_required
 def kiosk(request: HttpRequest, center_code: str) -> HttpResponse:
     center = center_for_staff(request.user, KIOSK_ROLES, center_code)
     return _kiosk(request, center)
+
+
+@login_required
+def guide(request: HttpRequest, center_code: str) -> HttpResponse:
+    """The kiosk's choices on a guide's tablet at the entrance; its tickets count as the guide's.
+
+    The kiosk itself is a device signed in with a guide's account, so the
+    page, not the person, tells the two channels apart.
+    """
+    center = center_for_staff(request.user, KIOSK_ROLES, center_code)
+    return _kiosk(request, center, by_guide=True)
 
 
 @login_required
@@ -63,12 +92,12 @@ def kiosk_issue(request: HttpRequest, center_code: str) -> HttpResponse:
     group = PriorityGroup.objects.filter(pk=group_id).first() if group_id else None
     if area is None:
         return _kiosk(request, center, _("Touch the service you came for."), status=400)
-    source = TicketSource.GUIDE if request.POST.get("by") == "guide" else TicketSource.KIOSK
+    source = TicketSource.GUIDE if _by_guide(request) else TicketSource.KIOSK
     try:
         ticket = ticket_issue(area=area, priority_group=group, source=source, actor=request.user)  # type: ignore[arg-type]
     except QueueError as exc:
         return _kiosk(request, center, exc.message, status=409)
-    return redirect("queueing:kiosk_ticket", center_code=center.code, token=ticket.token)
+    return _printed(request, center, ticket)
 
 
 @login_required
@@ -84,7 +113,7 @@ def kiosk_check_in(request: HttpRequest, center_code: str) -> HttpResponse:
         )
     except QueueError as exc:
         return _kiosk(request, center, exc.message, status=409)
-    return redirect("queueing:kiosk_ticket", center_code=center.code, token=ticket.token)
+    return _printed(request, center, ticket)
 
 
 def _ticket_context(ticket: Ticket) -> dict[str, object]:
@@ -106,7 +135,9 @@ def kiosk_ticket(request: HttpRequest, center_code: str, token: str) -> HttpResp
         token=token,
         center=center,
     )
-    return render(request, "queueing/ticket_print.html", _ticket_context(ticket))
+    back = reverse("queueing:guide" if _by_guide(request) else "queueing:kiosk", args=[center.code])
+    context = _ticket_context(ticket) | {"back": back}
+    return render(request, "queueing/ticket_print.html", context)
 
 
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:

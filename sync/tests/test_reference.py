@@ -1,0 +1,34 @@
+"""What a ward takes from the hub replaces its own copy, removals included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from accounts.models import Assignment
+from queueing.models import OnlinePriorityDay
+from sync.reference import reference_export, reference_import
+
+pytestmark = pytest.mark.django_db
+
+
+def test_days_and_roles_the_hub_took_away_go_on_the_ward_too(ward_center, desk_officer) -> None:
+    kept = OnlinePriorityDay.objects.create(center=ward_center, day=dt.date(2026, 12, 2))
+    gone = OnlinePriorityDay.objects.create(center=ward_center, day=dt.date(2026, 12, 9))
+    role = Assignment.objects.filter(user=desk_officer).first()
+    assert role is not None
+    _digest, body = reference_export(ward_center)
+    reference_import(body, ward_center.code)
+    assert set(OnlinePriorityDay.objects.filter(center=ward_center)) == {kept, gone}
+    assert Assignment.objects.filter(pk=role.pk).exists()
+    # The hub's manager removed a day and a role: the hub's next copy lacks them.
+    reference_import(body_without(body, gone.pk, role.pk), ward_center.code)
+    assert list(OnlinePriorityDay.objects.filter(center=ward_center)) == [kept]
+    assert not Assignment.objects.filter(pk=role.pk).exists()
+
+
+def body_without(body: bytes, *pks: object) -> bytes:
+    rows = [row for row in json.loads(body) if str(row["pk"]) not in {str(pk) for pk in pks}]
+    return json.dumps(rows).encode()
