@@ -947,10 +947,42 @@ def dossier_receive_supplement(
         raise DossierInputError("papers", _("Record the papers handed in."))
     dossier = _locked(dossier)
     check(actor, Action.RECEIVE_SUPPLEMENT, dossier)
-    _paper_rows(dossier, papers, supplement=True, at=at)
+    checklist = list(dossier.case.components.all())
+    rows = _paper_objects(dossier, papers, checklist, supplement=True, at=at)
+    DossierComponent.objects.bulk_create(_uploads_received(dossier, rows))
     _resume(dossier, Action.RECEIVE_SUPPLEMENT, actor, at, {"papers": [p.name for p in papers]})
     _save(dossier, "paused_at", "due_at")
     return dossier
+
+
+def _uploads_received(dossier: Dossier, rows: list[DossierComponent]) -> list[DossierComponent]:
+    """A paper the applicant already sent online is recorded on that upload, not again.
+
+    Matched by name (and by file when the desk attached one); the rows left
+    over are papers that came only to the counter.
+    """
+    waiting = supplement_uploads(dossier)
+    fresh = []
+    for row in rows:
+        name = " ".join(row.name.split())
+        upload = next(
+            (
+                u
+                for u in waiting
+                if " ".join(u.name.split()) == name and (not row.sha256 or row.sha256 == u.sha256)
+            ),
+            None,
+        )
+        if upload is None:
+            fresh.append(row)
+            continue
+        waiting.remove(upload)
+        upload.component = row.component
+        upload.originals = row.originals
+        upload.copies = row.copies
+        upload.paper_id = row.paper_id or upload.paper_id
+        upload.save(update_fields=["component", "originals", "copies", "paper"])
+    return fresh
 
 
 @transaction.atomic

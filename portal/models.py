@@ -201,3 +201,62 @@ class Rating(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.level}"
+
+
+class UploadPurpose(models.TextChoices):
+    PAPER = "paper", _("Paper of a draft")
+    SUPPLEMENT = "supplement", _("Paper asked for")
+
+
+class UploadSession(UUIDModel):
+    """A file arriving in pieces over a weak line, for one paper of one person's dossier.
+
+    The bytes received so far wait in a staging file; ``received`` is how many
+    of them are safely kept, so a cut connection resumes there. Once the last
+    piece arrives the file is checked and attached like a file sent whole; the
+    row stays (without its staging file) so a lost answer can be given again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=UploadPurpose.choices)
+    component = models.ForeignKey(
+        "catalog.Component",
+        verbose_name=_("checklist item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    paper_name = models.CharField(_("paper"), max_length=500, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, blank=True)
+    received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    touched_at = models.DateTimeField(_("last piece at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("refusal"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("upload in progress")
+        verbose_name_plural = _("uploads in progress")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0) & models.Q(received__lte=models.F("size")),
+                name="upload_received_within_size",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.received}/{self.size}"

@@ -177,7 +177,7 @@ def draft_start(*, actor: User, case: Case, center: Unit, ward: Unit | None) -> 
     )
 
 
-def _draft_locked(actor: User, dossier: Dossier) -> Dossier:
+def draft_locked(actor: User, dossier: Dossier) -> Dossier:
     locked = Dossier.objects.select_for_update().select_related("case").get(pk=dossier.pk)
     if locked.created_by_id != actor.pk or locked.channel != Channel.ONLINE:
         raise DossierInputError("dossier", _("This draft is not yours."))
@@ -191,7 +191,7 @@ def draft_place_update(
     *, actor: User, dossier: Dossier, center: Unit, ward: Unit | None
 ) -> Dossier:
     """Move a draft to another center or ward before it is submitted."""
-    dossier = _draft_locked(actor, dossier)
+    dossier = draft_locked(actor, dossier)
     competent = _check_place(dossier.case, center, ward)
     dossier.receiving_unit = center
     dossier.ward = ward
@@ -200,7 +200,7 @@ def draft_place_update(
     return dossier
 
 
-def _component_of(dossier: Dossier, component_id: uuid.UUID | str) -> Component:
+def component_of(dossier: Dossier, component_id: uuid.UUID | str) -> Component:
     component = Component.objects.filter(case_id=dossier.case_id, pk=component_id).first()
     if component is None:
         raise DossierInputError("component", _("This paper is not on the checklist of this case."))
@@ -217,8 +217,8 @@ def draft_paper_upload(
     dossier points at it, so a retried upload on a weak line adds nothing.
     Raises ``core.uploads.UploadRejectedError`` for a file that is not a scan.
     """
-    dossier = _draft_locked(actor, dossier)
-    component = _component_of(dossier, component_id)
+    dossier = draft_locked(actor, dossier)
+    component = component_of(dossier, component_id)
     paper = paper_digitise(
         applicant=dossier.applicant, name=component.name_vi, upload=upload, source=dossier
     )
@@ -230,8 +230,8 @@ def draft_paper_reuse(
     *, actor: User, dossier: Dossier, component_id: uuid.UUID | str, paper_id: uuid.UUID | str
 ) -> DossierComponent:
     """Use a paper already digitised for the person instead of uploading it again."""
-    dossier = _draft_locked(actor, dossier)
-    component = _component_of(dossier, component_id)
+    dossier = draft_locked(actor, dossier)
+    component = component_of(dossier, component_id)
     paper = DigitisedPaper.objects.filter(applicant=dossier.applicant, pk=paper_id).first()
     if paper is None:
         raise DossierInputError("paper", _("This paper is not in your papers."))
@@ -261,7 +261,7 @@ def _attach(
 @transaction.atomic
 def draft_paper_remove(*, actor: User, dossier: Dossier, row_id: uuid.UUID | str) -> None:
     """Take a paper off the draft; it stays in the person's papers."""
-    dossier = _draft_locked(actor, dossier)
+    dossier = draft_locked(actor, dossier)
     dossier.components.filter(pk=row_id).delete()
 
 
@@ -295,7 +295,7 @@ def filing_submit(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Submit an online draft: the result choice is kept, the code issued, a message queued."""
-    locked = _draft_locked(actor, dossier)
+    locked = draft_locked(actor, dossier)
     _delivery_set(locked, actor, delivery, address)
     submitted = dossier_submit(actor=actor, dossier=locked, at=at)
     profile = Profile.objects.filter(user=actor).first()

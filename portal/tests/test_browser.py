@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,7 @@ from dossiers.models import Dossier, DossierComponent, Status
 from notify.models import Message
 from portal.models import Rating
 from portal.tests.conftest import PDF, SOME_PROCEDURES, import_procedures
+from portal.uploads import CHUNK_BYTES
 from units.models import Level, Unit, UnitKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,31 +75,37 @@ def test_file_online_from_a_phone(
     draft = Dossier.objects.get()
     assert draft.status == Status.DRAFT
 
-    # Step 2: the upload. The first try loses the connection; the page tries again by itself.
-    tries = []
+    # Step 2: the upload, in pieces. The second piece reaches the server but its answer is
+    # lost; the page asks the server where it stands and goes on from there.
+    sent = []  # the offset of every piece sent, in order
 
     def flaky(route) -> None:
-        if route.request.method == "POST":
-            tries.append(route.request.url)
-            if len(tries) == 1:
-                route.abort("connectionreset")
-                return
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        sent.append(int(parse_qs(urlparse(route.request.url).query)["offset"][0]))
+        if len(sent) == 2:
+            route.fetch()
+            route.abort("connectionreset")
+            return
         route.continue_()
 
-    page.route("**/giay-to/", flaky)
+    page.route("**/ca-nhan/tai-len/**", flaky)
     scan = tmp_path / "to-khai.pdf"
-    scan.write_bytes(PDF)
+    scan.write_bytes(PDF + bytes(CHUNK_BYTES * 2 + 1000))
     page.locator("input[type=file]").first.set_input_files(str(scan))
     expect(page.get_by_test_id("attached")).to_be_visible(timeout=15_000)
-    assert len(tries) >= 2  # the lost first try, then the retry that got through
+    # Resumed at the server's offset: neither from 0 nor the lost piece again.
+    assert sent == [0, CHUNK_BYTES, 2 * CHUNK_BYTES]
     assert DossierComponent.objects.filter(dossier=draft).count() == 1
+    assert DossierComponent.objects.get(dossier=draft).paper.size == scan.stat().st_size
     # A second scan (the back of the form) goes through at the first try.
     back = tmp_path / "to-khai-mat-sau.pdf"
     back.write_bytes(PDF + b"2")
     page.locator("input[type=file]").first.set_input_files(str(back))
     expect(page.get_by_test_id("attached").locator("li")).to_have_count(2, timeout=15_000)
     assert DossierComponent.objects.filter(dossier=draft).count() == 2
-    assert len(tries) == 3
+    assert sent == [0, CHUNK_BYTES, 2 * CHUNK_BYTES, 0]
     shot(page, "05-papers")
 
     page.get_by_role("link", name="Tiếp tục: kiểm tra và nộp").click()
@@ -126,7 +134,9 @@ def test_file_online_from_a_phone(
     portrait.write_bytes(PDF + b"3")
     page.locator("#supp-file").set_input_files(str(portrait))
     page.locator("form[action$='/bo-sung/'] button[type=submit]").click()
+    # Sent by the page's script in pieces, then the page comes back with the paper listed.
     expect(page.get_by_test_id("supplements")).to_contain_text("Ảnh chân dung")
+    assert len(sent) == 5
     shot(page, "08b-supplement")
 
     # The desk accepts it, the police decide, the result goes back online; the citizen rates.
@@ -138,6 +148,8 @@ def test_file_online_from_a_phone(
     dossier = s.dossier_resolve(actor=officer, dossier=dossier, number="7/CA")
     s.dossier_return(actor=desk_officer, dossier=dossier, channel="online")
     page.reload()
+    # Accepted at the desk, the paper sent online is still listed once.
+    expect(page.get_by_test_id("supplements").locator("li")).to_have_count(1)
     page.locator(".rating-choices input").first.check()
     page.locator("section[aria-labelledby=rate-title] button[type=submit]").click()
     expect(page.locator("#rate-title")).to_have_count(0)

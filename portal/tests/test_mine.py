@@ -173,3 +173,32 @@ def test_rating_with_the_receipt_without_account(
     with pytest.raises(s.DossierInputError):
         rating_give(dossier=dossier, level="dissatisfied")
     assert 'name="level"' not in client.get(reverse("portal:lookup"), query).content.decode()
+
+
+def test_a_paper_sent_online_and_accepted_at_the_desk_is_listed_once(
+    client, resident, filed, desk_officer
+) -> None:
+    dossier = s.dossier_receive(actor=desk_officer, dossier=filed)
+    s.dossier_request_supplement(
+        actor=desk_officer, dossier=dossier, items=["Bản sao sổ hộ khẩu", "Ảnh chân dung"]
+    )
+    client.force_login(resident)
+    url = reverse("portal:supplement", args=[filed.pk])
+    client.post(url, {"name": "Bản sao sổ hộ khẩu", "file": pdf(extra=b"s")})
+    sent = Dossier.objects.get(pk=filed.pk).components.get(supplement=True)
+
+    # The desk records the paper sent online and one handed in at the counter.
+    s.dossier_receive_supplement(
+        actor=desk_officer,
+        dossier=filed,
+        papers=[PaperIn(name="Bản sao sổ hộ khẩu", copies=1), PaperIn(name="Ảnh chân dung")],
+    )
+    rows = list(Dossier.objects.get(pk=filed.pk).components.filter(supplement=True))
+    assert sorted(r.name for r in rows) == ["Bản sao sổ hộ khẩu", "Ảnh chân dung"]
+    received = next(r for r in rows if r.name == "Bản sao sổ hộ khẩu")
+    # The row received is the upload itself, its file kept.
+    assert received.pk == sent.pk and received.file and received.copies == 1
+    page = client.get(reverse("portal:dossier", args=[filed.pk])).content.decode()
+    listed = page.split('data-testid="supplements"', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("Bản sao sổ hộ khẩu") == 1
+    assert listed.count("Ảnh chân dung") == 1

@@ -19,6 +19,7 @@ from portal.views.mine import (
     mine,
     result_download,
 )
+from portal.views.uploads import file_paper_upload, supplement_upload, upload_piece
 
 __all__ = [
     "dossier_book",
@@ -28,6 +29,7 @@ __all__ = [
     "dossier_supplement",
     "file_details",
     "file_done",
+    "file_paper_upload",
     "file_papers",
     "file_review",
     "file_start",
@@ -40,5 +42,7 @@ __all__ = [
     "result_download",
     "signin",
     "signin_code",
+    "supplement_upload",
+    "upload_piece",
     "wallet",
 ]

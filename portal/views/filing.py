@@ -55,7 +55,8 @@ def _online_case(case_id: uuid.UUID) -> Case:
     return case
 
 
-def _draft(request: HttpRequest, dossier_id: uuid.UUID) -> Dossier:
+def draft_for(request: HttpRequest, dossier_id: uuid.UUID) -> Dossier:
+    """The signed-in person's own online draft (or the dossier it became), else 404."""
     dossier = dossier_for_citizen(citizen(request), dossier_id)
     if dossier.created_by_id != request.user.pk:
         raise Http404
@@ -124,7 +125,7 @@ def file_start(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @citizen_required
 def file_details(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
     """Step 1 again, for a draft already saved."""
-    dossier = _draft(request, dossier_id)
+    dossier = draft_for(request, dossier_id)
     if dossier.status != Status.DRAFT:
         return redirect("portal:dossier", dossier.pk)
     form, place, valid = _details_page(request, dossier.case, dossier)
@@ -197,33 +198,36 @@ def _paper_action(request: HttpRequest, dossier: Dossier) -> tuple[str, str]:
     return component_id, ""
 
 
+def paper_fragment(
+    request: HttpRequest, dossier_id: uuid.UUID, component_id: str, error: str
+) -> HttpResponse:
+    """One item of the papers step, as the page's script asks for it after an upload."""
+    dossier = draft_for(request, dossier_id)  # read again: the papers just changed
+    items = [
+        i for i in _items(dossier, {component_id: error}) if str(i["component"].pk) == component_id
+    ]
+    if not items:
+        raise Http404
+    context = {"dossier": dossier, "item": items[0]}
+    return render(request, "portal/file_papers.html#item", context, status=400 if error else 200)
+
+
 @citizen_required
 def file_papers(request: HtmxHttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
     """Step 2: a scan (or a paper from the wallet) for each item of the checklist.
 
-    The page's script sends each file on its own and retries it; it asks for
-    the one item's fragment back. Without the script the same form posts the
-    whole page.
+    The page's script sends each file on its own, in pieces it resumes after
+    a cut (``portal.views.uploads``), and gets the one item's fragment back.
+    Without the script the same form posts the whole page.
     """
-    dossier = _draft(request, dossier_id)
+    dossier = draft_for(request, dossier_id)
     if dossier.status != Status.DRAFT:
         return redirect("portal:dossier", dossier.pk)
     errors: dict[str, str] = {}
     if request.method == "POST":
         component_id, error = _paper_action(request, dossier)
-        dossier = _draft(request, dossier_id)  # the papers just changed
         if request.htmx:
-            items = [
-                i
-                for i in _items(dossier, {component_id: error})
-                if str(i["component"].pk) == component_id
-            ]
-            if not items:
-                raise Http404
-            context = {"dossier": dossier, "item": items[0]}
-            return render(
-                request, "portal/file_papers.html#item", context, status=400 if error else 200
-            )
+            return paper_fragment(request, dossier_id, component_id, error)
         if not error:
             return redirect("portal:file_papers", dossier.pk)
         errors[component_id] = error
@@ -234,7 +238,7 @@ def file_papers(request: HtmxHttpRequest, dossier_id: uuid.UUID) -> HttpResponse
 @citizen_required
 def file_review(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
     """Step 3: everything on one page, what to bring, how to get the result; then submit."""
-    dossier = _draft(request, dossier_id)
+    dossier = draft_for(request, dossier_id)
     if dossier.status != Status.DRAFT:
         return redirect("portal:dossier", dossier.pk)
     version = dossier.procedure_version
@@ -290,7 +294,7 @@ def _missing(dossier: Dossier) -> list[Component]:
 @citizen_required
 def file_done(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
     """The code and lookup secret, as on a receipt."""
-    dossier = _draft(request, dossier_id)
+    dossier = draft_for(request, dossier_id)
     if dossier.status == Status.DRAFT:
         messages.info(request, _("This dossier has not been submitted yet."))
         return redirect("portal:file_review", dossier.pk)

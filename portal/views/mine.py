@@ -103,13 +103,17 @@ def dossier_supplement(request: HtmxHttpRequest, dossier_id: uuid.UUID) -> HttpR
             error = str(getattr(exc, "message", exc))
             break
     if request.htmx:
-        status = 400 if error else 200
-        return HttpResponse(error or _("Sent. The desk will check it."), status=status)
+        return supplement_answer(error)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("Sent. The desk will check the papers and resume the clock."))
     return redirect("portal:dossier", dossier.pk)
+
+
+def supplement_answer(error: str) -> HttpResponse:
+    """What the page's script shows by a paper sent: the refusal, or that it arrived."""
+    return HttpResponse(error or _("Sent. The desk will check it."), status=400 if error else 200)
 
 
 @citizen_required

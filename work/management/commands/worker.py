@@ -1,7 +1,8 @@
 """``manage.py worker``: the background jobs, in a process of their own.
 
 Every ``--interval`` seconds it sends what the notification outbox holds;
-every ``--watch-every`` seconds it runs the deadline watch; on a ward node
+every ``--watch-every`` seconds it runs the deadline watch and forgets the
+citizens' unfinished uploads left for a day; on a ward node
 with a hub it synchronises every ``SYNC_INTERVAL`` seconds (sync.loop). Both jobs keep
 their state in the database, so the worker can be stopped, killed or run
 twice without losing or repeating anything (docs/decisions/0005).
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from notify.delivery import Delivery, outbox_deliver
+from portal.uploads import upload_sweep
 from sync.log import syncing
 from sync.loop import SyncLoop
 from work.watch import WatchResult, deadline_watch
@@ -46,6 +48,8 @@ class Command(BaseCommand):
         while True:
             if time.monotonic() - last_watch >= options["watch_every"]:
                 self._report_watch(deadline_watch())
+                if swept := upload_sweep():
+                    self.stdout.write(f"uploads: {swept} unfinished ones left for a day forgotten")
                 last_watch = time.monotonic()
             self._deliver(options["batch"])
             if self.sync is not None:
