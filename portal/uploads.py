@@ -6,7 +6,8 @@ after a failure asks where the server stands before going on. The pieces
 wait in a staging file; the last one makes the file whole, and it is then
 checked and attached exactly like a file sent in one request
 (``upload_attach``). Staging files untouched for a day are removed by
-``upload_sweep``, which every new upload runs and the worker may call.
+``upload_sweep``, which every new upload runs and the worker runs with its
+deadline watch.
 """
 
 from __future__ import annotations
