@@ -68,7 +68,15 @@ class ProcedureQuerySet(models.QuerySet["Procedure"]):
         """Every word of the query, with or without accents, in the current version."""
         from catalog.text import search_q
 
-        return self.filter(search_q(query, "current_version__search_text"))
+        condition = search_q(query, "search_text")
+        if not condition:
+            return self
+        # Matching versions first, then the procedures whose current version
+        # matched: a straight scan of the search text, several times quicker on
+        # SQLite than the join it plans otherwise (each procedure, then its
+        # version looked up by key, then the text).
+        matching = ProcedureVersion.objects.filter(condition).values("pk")
+        return self.filter(current_version__in=matching)
 
 
 class Procedure(UUIDModel):

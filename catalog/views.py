@@ -1,9 +1,9 @@
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from catalog.models import Case, Field, OnlineLevel, Procedure
+from catalog.models import Case, OnlineLevel, Procedure
+from catalog.search import field_choices, result_page
 from core.http import HtmxHttpRequest
 from units.models import Unit
 
@@ -12,28 +12,29 @@ def procedure_list(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     field_code = request.GET.get("field", "")
     online = request.GET.get("online", "")
-    procedures = (
-        Procedure.objects.published().search(query).select_related("field", "current_version")
-    )
+    procedures = Procedure.objects.published().search(query)
     if field_code:
         procedures = procedures.filter(field__code=field_code)
     if online in OnlineLevel.values:
         procedures = procedures.filter(current_version__online_level=online)
-    page = Paginator(procedures.order_by("field__name_vi", "code"), 50).get_page(
-        request.GET.get("page")
+    else:
+        online = ""
+    results = result_page(
+        procedures,
+        words=bool(query),
+        number=request.GET.get("page"),
+        keep={"q": query, "field": field_code, "online": online},
     )
     context = {
-        "page": page,
+        "results": results,
         "query": query,
-        "fields": Field.objects.all(),
         "field_code": field_code,
         "online": online,
-        "online_levels": OnlineLevel.choices,
     }
-    template = (
-        "catalog/procedure_list.html#results" if request.htmx else "catalog/procedure_list.html"
-    )
-    return render(request, template, context)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "catalog/procedure_list.html#results", context)
+    context |= {"fields": field_choices(), "online_levels": OnlineLevel.choices}
+    return render(request, "catalog/procedure_list.html", context)
 
 
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
