@@ -245,9 +245,9 @@ def write(model: type[models.Model], snaps: list[dict[str, Any]], *, update: boo
         objs = [instance(model, s) for s in snaps]
         manager = model._default_manager
         if update:
-            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+            names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
             manager.bulk_create(  # type: ignore[attr-defined]
-                objs, update_conflicts=True, unique_fields=["id"], update_fields=fields
+                objs, update_conflicts=True, unique_fields=["id"], update_fields=names
             )
         else:
             manager.bulk_create(objs)  # type: ignore[attr-defined]
