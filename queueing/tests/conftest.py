@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+import time_machine
+from django.test import Client
 
 from accounts.models import Role, User
 from accounts.tests.factories import staff_user
@@ -15,6 +17,21 @@ from queueing.models import Counter, Policy, PriorityGroup, QueueSettings, Servi
 from units.models import Unit
 
 MONDAY = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ)
+
+
+AT_NINE = MONDAY.replace(hour=9)
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def monday_morning() -> Iterator[object]:
+    """The clock at 09:00 on Monday 2 March 2026, running on (for the page tests)."""
+    with time_machine.travel(AT_NINE, tick=True) as traveller:
+        yield traveller
 
 
 def minutes(n: float) -> dt.datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,21 +13,13 @@ from django.urls import reverse
 from accounts.models import User
 from queueing import services as q
 from queueing.models import BookingChannel, Counter, ServiceArea, Slot, Ticket, TicketSource
-from queueing.tests.conftest import MONDAY
+from queueing.tests.conftest import AT_NINE, MONDAY, login
 from units.models import Unit
-
-AT_NINE = MONDAY.replace(hour=9)
 
 
 @pytest.fixture(autouse=True)
-def _monday_morning() -> object:
-    with time_machine.travel(AT_NINE, tick=True) as traveller:
-        yield traveller
-
-
-def login(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
+def _monday_morning(monday_morning: object) -> object:
+    return monday_morning
 
 
 @pytest.mark.django_db

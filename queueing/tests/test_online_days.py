@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.admin.models import ADDITION, DELETION, LogEntry
 from django.test import Client
 from django.urls import reverse
@@ -16,24 +15,17 @@ from accounts.models import Role, User
 from accounts.tests.factories import staff_user
 from queueing import services as q
 from queueing.models import OnlinePriorityDay
-from queueing.tests.conftest import MONDAY
+from queueing.tests.conftest import MONDAY, login
 from units.models import Unit
 
-AT_NINE = MONDAY.replace(hour=9)
 TODAY = MONDAY.date()
 YESTERDAY = TODAY - dt.timedelta(days=1)
 WEDNESDAY = TODAY + dt.timedelta(days=2)
 
 
 @pytest.fixture(autouse=True)
-def _monday_morning() -> object:
-    with time_machine.travel(AT_NINE, tick=True) as traveller:
-        yield traveller
-
-
-def login(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
+def _monday_morning(monday_morning: object) -> object:
+    return monday_morning
 
 
 def days(center: Unit) -> list[dt.date]:

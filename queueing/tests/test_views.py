@@ -7,7 +7,6 @@ import re
 
 import pytest
 import segno
-import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -15,21 +14,13 @@ from django.urls import reverse
 from accounts.models import User
 from queueing import services as q
 from queueing.models import Appointment, Counter, ServiceArea, Slot, Ticket, TicketStatus
-from queueing.tests.conftest import MONDAY
+from queueing.tests.conftest import AT_NINE, MONDAY, login
 from units.models import Unit
-
-AT_NINE = MONDAY.replace(hour=9)
 
 
 @pytest.fixture(autouse=True)
-def _monday_morning() -> object:
-    with time_machine.travel(AT_NINE, tick=True) as traveller:
-        yield traveller
-
-
-def login(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
+def _monday_morning(monday_morning: object) -> object:
+    return monday_morning
 
 
 # -- kiosk ---------------------------------------------------------------------------------------
