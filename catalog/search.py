@@ -99,8 +99,10 @@ def result_page(
         found = list(_slice(counted, wanted))
     if found:
         count = int(found[0][-1])
+    elif words and wanted == 1:
+        count = 0  # the scan found nothing at all: no second scan to count it
     else:
-        # Browsing, or a search that found nothing or was asked for a page past its end.
+        # Browsing, or a search asked for a page past its end.
         count = listing.count()
         wanted = min(wanted, _last_page(count))
         found = list(_slice(listing.values_list(*_COLUMNS), wanted)) if count else []

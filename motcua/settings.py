@@ -104,10 +104,24 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{_sqlite_path}",
         # Persistent connections leak under the ASGI server (one per request
-        # thread); keep them off unless the deployment is WSGI.
+        # thread); keep them off unless the deployment is WSGI. Connections
+        # are kept for reuse instead: PostgreSQL's by a pool (below), SQLite's
+        # by the backend in core.db.sqlite3.
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")),
     )
 }
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and not DATABASES["default"]["CONN_MAX_AGE"]
+    and env_bool("DB_POOL", True)
+):
+    # Opening a PostgreSQL connection starts a server process: several
+    # milliseconds that every request paid before it ran its first query.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(env_str("DB_POOL_SIZE", "20")),
+        "timeout": 20,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write
     # lock at BEGIN so two writers queue instead of failing with "locked", and

@@ -222,19 +222,32 @@ def child(env: dict[str, str], *args: str) -> str:
 
 
 def uvicorn_path() -> tuple[str, str]:
-    """A PYTHONPATH entry that makes uvicorn importable, and a note on where it came from."""
-    probe = [sys.executable, "-c", "import uvicorn; print(uvicorn.__version__)"]
+    """A PYTHONPATH entry that makes uvicorn importable, and a note on where it came from.
+
+    uvicorn comes with its C HTTP parser and event loop (httptools, uvloop),
+    as a production server is installed (``uvicorn[standard]``).
+    """
+    probe = [
+        sys.executable,
+        "-c",
+        "import httptools, uvicorn, uvloop; "
+        "print(uvicorn.__version__, httptools.__version__, uvloop.__version__)",
+    ]
     found = subprocess.run(probe, capture_output=True, text=True)
-    if found.returncode == 0:
-        return "", f"uvicorn {found.stdout.strip()} (from the virtualenv)"
-    env = {**os.environ, "PYTHONPATH": str(TOOLS)}
-    found = subprocess.run(probe, capture_output=True, text=True, env=env)
+    where = "from the virtualenv"
+    tools = ""
     if found.returncode != 0:
-        print(f"uvicorn is missing: installing it into {TOOLS} (not a project requirement)")
-        subprocess.run([*PIP_INSTALL, "--target", str(TOOLS), "uvicorn"], check=True)
-        found = subprocess.run(probe, capture_output=True, text=True, env=env, check=True)
-    version = found.stdout.strip()
-    return str(TOOLS), f"uvicorn {version} (not a requirement: pip-installed into var/bench-tools)"
+        where = "not a requirement: pip-installed into var/bench-tools"
+        tools = str(TOOLS)
+        env = {**os.environ, "PYTHONPATH": tools}
+        found = subprocess.run(probe, capture_output=True, text=True, env=env)
+        if found.returncode != 0:
+            print(f"uvicorn is missing: installing it into {TOOLS} (not a project requirement)")
+            packages = ["uvicorn", "httptools", "uvloop"]
+            subprocess.run([*PIP_INSTALL, "--target", tools, *packages], check=True)
+            found = subprocess.run(probe, capture_output=True, text=True, env=env, check=True)
+    uvicorn, httptools, uvloop = found.stdout.split()
+    return tools, f"uvicorn {uvicorn} with httptools {httptools} and uvloop {uvloop} ({where})"
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Django's SQLite backend, with writers queued on a file lock instead of polling.
+"""Django's SQLite backend: writers queued on a file lock, connections kept for reuse.
 
 Every transaction here begins IMMEDIATE, taking SQLite's write lock at once.
 A second writer that finds it taken is put to sleep by SQLite's busy handler
@@ -8,12 +8,27 @@ not: under a burst of intakes some requests waited seconds. An exclusive
 COMMIT or ROLLBACK, makes the kernel wake the next writer the moment the
 lock is free, across threads and processes alike. Readers outside a
 transaction are not affected (WAL lets them read while a writer works).
+
+Under the ASGI server each request runs in a thread of its own, so Django's
+persistent connections cannot be used there: every request opened the file,
+read the schema and warmed an empty page cache, which cost more than the
+search it then ran. A closed connection is kept instead, per process and per
+database file, and the next request that opens one takes it back. It goes
+back only when it is out of any transaction. A kept connection is used again
+only while the file's inode and change time are those it was opened with: a
+file replaced since (a test database made again, a restored copy) is never
+read through an old connection. A checkpoint that writes the WAL back into
+the file changes that time too and costs the kept connections, which is rare
+enough not to matter.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
+import threading
+from pathlib import Path
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -22,9 +37,30 @@ from django.db.backends.sqlite3 import base
 # mypy: disable-error-code="misc,attr-defined"
 
 
+# Idle connections kept by one process: enough for the requests a worker
+# serves at once; more than that are closed.
+IDLE_KEPT = 8
+
+FileStamp = tuple[int, int]  # inode, change time in nanoseconds
+
+# (process, alias, file) -> idle connections, each with its file's stamp when it opened.
+_idle: dict[tuple[int, str, str], list[tuple[sqlite3.Connection, FileStamp]]] = {}
+_idle_lock = threading.Lock()
+
+
+def _stamp(path: str) -> FileStamp | None:
+    try:
+        found = Path(path).stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_ctime_ns
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writer_locked = False
+    # The file's stamp when the open connection was first opened.
+    _opened_on: FileStamp | None = None
 
     def _writer_lock_path(self) -> str | None:
         if self.is_in_memory_db():
@@ -66,9 +102,43 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             self._release_writer_lock()
 
+    def _idle_key(self) -> tuple[int, str, str]:
+        return os.getpid(), self.alias, str(self.settings_dict["NAME"])
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> sqlite3.Connection:
+        if self.is_in_memory_db():
+            return super().get_new_connection(conn_params)
+        stamp = _stamp(str(self.settings_dict["NAME"]))
+        with _idle_lock:
+            idle = _idle.get(self._idle_key(), [])
+            while idle:
+                conn, opened_on = idle.pop()
+                if opened_on == stamp:
+                    conn.execute("PRAGMA foreign_keys = ON")
+                    self._opened_on = stamp
+                    return conn
+                conn.close()
+        self._opened_on = stamp
+        return super().get_new_connection(conn_params)
+
+    def _keep_idle(self) -> bool:
+        """Keep the open connection for the next one opened here; False if it must close."""
+        conn, stamp = self.connection, self._opened_on
+        if conn is None or stamp is None or self.is_in_memory_db():
+            return False
+        if conn.in_transaction:
+            conn.rollback()
+        with _idle_lock:
+            idle = _idle.setdefault(self._idle_key(), [])
+            if len(idle) >= IDLE_KEPT:
+                return False
+            idle.append((conn, stamp))
+        return True
+
     def _close(self) -> Any:
         try:
-            return super()._close()
+            if not self._keep_idle():
+                return super()._close()
         finally:
             self._release_writer_lock()
             if self._writer_fd is not None:
