@@ -50,6 +50,8 @@ class Field(Bilingual, UUIDModel):
     )
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    # Both names folded, so that "dat dai" finds every procedure of "Đất đai".
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("field")
@@ -59,13 +61,23 @@ class Field(Bilingual, UUIDModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from catalog.text import fold
+
+        self.search_text = fold(f"{self.name_vi} {self.name_en}")
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"name_vi", "name_en"} & set(fields):
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
+
 
 class ProcedureQuerySet(models.QuerySet["Procedure"]):
     def published(self) -> "ProcedureQuerySet":
         return self.filter(current_version__isnull=False, is_active=True)
 
     def search(self, query: str) -> "ProcedureQuerySet":
-        """Every word of the query, with or without accents, in the current version."""
+        """Every word of the query, with or without accents, in the current version
+        or in the name of the procedure's field."""
         from catalog.text import search_q
 
         condition = search_q(query, "search_text")
@@ -76,7 +88,8 @@ class ProcedureQuerySet(models.QuerySet["Procedure"]):
         # SQLite than the join it plans otherwise (each procedure, then its
         # version looked up by key, then the text).
         matching = ProcedureVersion.objects.filter(condition).values("pk")
-        return self.filter(current_version__in=matching)
+        fields = Field.objects.filter(condition).values("pk")
+        return self.filter(models.Q(current_version__in=matching) | models.Q(field__in=fields))
 
 
 class Procedure(UUIDModel):

@@ -16,6 +16,7 @@ import contextlib
 import http.client
 import os
 import platform
+import random
 import re
 import signal
 import socket
@@ -138,8 +139,22 @@ def drive(
     expect: int,
     headers: dict[str, str] | None = None,
     max_requests: int = 200_000,
+    requests_per_connection: int = 0,
+    rate: float = 0.0,
 ) -> Run:
-    """``clients`` threads, each on one keep-alive connection, until time or count runs out."""
+    """``clients`` threads, each on one keep-alive connection, until time or count runs out.
+
+    Without ``rate`` each client sends its next request as soon as the last
+    is answered (the server's most, and a queue in front of it). With
+    ``rate`` requests arrive at random (Poisson) at that many a second,
+    whoever answers, and each latency counts from when its request was due:
+    a request that waited for a free client thread waited for the server.
+
+    With ``requests_per_connection`` a client hangs up after that many
+    requests and connects again, as a new visitor would: the server's worker
+    processes then share the clients as they would share many people, instead
+    of keeping whatever split the first few connections happened to get.
+    """
     start = threading.Barrier(clients + 1)
     deadline = [0.0]
     per_client = max_requests // clients
@@ -153,6 +168,14 @@ def drive(
             errors[kind] += 1
             samples.setdefault(kind, text[:500])
 
+    arrivals = random.Random(1)
+    due = [0.0]
+
+    def next_due() -> float:
+        with lock:
+            due[0] = max(due[0], deadline[0] - seconds) + arrivals.expovariate(rate)
+            return due[0]
+
     def client(index: int) -> None:
         connection = http.client.HTTPConnection(HOST, port, timeout=30)
         ok = 0
@@ -160,12 +183,19 @@ def drive(
         start.wait()
         number = 0
         while number < per_client and time.perf_counter() < deadline[0]:
+            when = next_due() if rate else 0.0
+            if when >= deadline[0]:
+                break
+            time.sleep(max(0.0, when - time.perf_counter()))
             method, path, body = request(index, number)
+            if requests_per_connection and number and number % requests_per_connection == 0:
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=30)
             number += 1
             sent = dict(headers or {})
             if body is not None:
                 sent["Content-Type"] = "application/json"
-            begin = time.perf_counter()
+            begin = when or time.perf_counter()
             try:
                 connection.request(method, path, body=body, headers=sent)
                 response = connection.getresponse()

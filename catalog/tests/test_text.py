@@ -1,7 +1,7 @@
 import pytest
 
 from catalog.models import Procedure
-from catalog.text import fold, search_q
+from catalog.text import fold
 
 
 @pytest.mark.parametrize(
@@ -40,8 +40,20 @@ def test_fold_treats_composed_and_decomposed_alike() -> None:
         ("1.004227", ["1.004227"]),
         ("giay phep xay dung", ["1.004227"]),
         ("can cuoc hon nhan", []),
+        ("ho tich", ["1.001193", "MC.0001"]),  # the field's name: "Hộ tịch"
+        ("Civil status", ["1.001193", "MC.0001"]),
+        ("xay dung", ["1.004227"]),
     ],
 )
 def test_search_finds_procedures_without_tone_marks(query: str, codes: list[str]) -> None:
-    found = Procedure.objects.filter(search_q(query, "current_version__search_text"))
+    found = Procedure.objects.published().search(query)
     assert sorted(found.values_list("code", flat=True)) == codes
+
+
+@pytest.mark.usefixtures("imported")
+def test_a_renamed_field_is_found_by_its_new_name() -> None:
+    from catalog.services import field_save
+
+    field_save(code="HO_TICH", name_vi="Hộ tịch và quốc tịch", name_en="Civil status")
+    found = Procedure.objects.published().search("quoc tich")
+    assert sorted(found.values_list("code", flat=True)) == ["1.001193", "MC.0001"]
