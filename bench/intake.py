@@ -213,7 +213,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
         f"| Machine | {machine()} |",
         f"| Python | {python()} |",
         f"| Server | {server_note}; {args.workers} worker processes on {HOST}, DEBUG off; "
-        "Django's ASGI handler (`motcua.asgi`, DB_CONN_MAX_AGE=0), then its WSGI one "
+        "the project's ASGI handler (`motcua.asgi`: one thread hop a request, connections "
+        "kept by the SQLite backend or PostgreSQL's pool), then Django's WSGI one "
         "(`motcua.wsgi`, persistent connections: DB_CONN_MAX_AGE=60) |",
         f"| Load | {args.clients} client threads on the same CPUs, one keep-alive "
         f"connection each, {args.seconds:g} s per endpoint; load average before the run "

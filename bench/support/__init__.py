@@ -64,8 +64,32 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop, best of three: how fast the CPU is right now.
+
+    The machines these benchmarks run on share their CPUs with others; the
+    same code measured a third as fast from one hour to the next. The loop,
+    read at the start and at the end of a run, tells which kind of hour it was.
+    """
+    best = float("inf")
+    for _ in range(3):
+        begin = time.perf_counter()
+        total = 0
+        for number in range(3_000_000):
+            total += number
+        best = min(best, time.perf_counter() - begin)
+    return best
+
+
+SPEED_BEFORE = reference_loop()
+
+
 def machine() -> str:
-    return f"{platform.platform()}, {cpu_name()}, {os.cpu_count()} CPUs"
+    return (
+        f"{platform.platform()}, {cpu_name()}, {os.cpu_count()} CPUs; a reference Python loop "
+        f"took {SPEED_BEFORE:.2f} s before the run and {reference_loop():.2f} s after "
+        "(lower is faster; compare it between sections)"
+    )
 
 
 def python() -> str:
