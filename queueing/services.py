@@ -523,13 +523,18 @@ def counter_set_areas(*, counter: Counter, areas: list[ServiceArea], actor: User
 # -- online-priority days -------------------------------------------------------------------------
 
 
-def _days_set_here() -> None:
+def _day_may_change(day: dt.date, at: dt.datetime | None, past: str) -> str:
+    """Refuse a change on a ward node or to a day before today (``past`` says why);
+    the day as people read it."""
     # A ward node takes its queue set-up from the hub, which would undo a local change.
     if settings.NODE_ROLE == "ward" and settings.SYNC_HUB_URL:
         raise QueueError(
             _("Online-priority days are set on the provincial server and copied here."),
             field="day",
         )
+    if day < timezone.localtime(_now(at)).date():
+        raise QueueError(past, field="day")
+    return f"{day:%d/%m/%Y}"
 
 
 def _log(actor: User, row: OnlinePriorityDay, flag: int) -> None:
@@ -543,11 +548,7 @@ def online_priority_day_add(
     *, center: Unit, day: dt.date, actor: User, at: dt.datetime | None = None
 ) -> OnlinePriorityDay:
     """Make ``day`` a day on which people who booked are served as priority tickets."""
-    _days_set_here()
-    today = timezone.localtime(_now(at)).date()
-    if day < today:
-        raise QueueError(_("Choose today or a later day."), field="day")
-    shown = f"{day:%d/%m/%Y}"
+    shown = _day_may_change(day, at, _("Choose today or a later day."))
     try:
         with transaction.atomic():
             row = OnlinePriorityDay.objects.create(center=center, day=day)
@@ -563,15 +564,12 @@ def online_priority_day_remove(
     *, center: Unit, day: dt.date, actor: User, at: dt.datetime | None = None
 ) -> None:
     """Make ``day`` an ordinary day again; a past day stays, it already ordered the queue."""
-    _days_set_here()
-    today = timezone.localtime(_now(at)).date()
-    if day < today:
-        raise QueueError(_("A past day cannot be changed."), field="day")
+    shown = _day_may_change(day, at, _("A past day cannot be changed."))
     with transaction.atomic():
         row = OnlinePriorityDay.objects.select_for_update().filter(center=center, day=day).first()
         if row is None:
             raise QueueError(
-                _("%(day)s is not an online-priority day.") % {"day": f"{day:%d/%m/%Y}"},
+                _("%(day)s is not an online-priority day.") % {"day": shown},
                 field="day",
             )
         _log(actor, row, DELETION)
