@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django would
@@ -18,6 +19,13 @@ from units.models import Level, Unit, UnitKind
 
 # Dossier fixtures (a small catalog, agencies, applicants) serve several apps.
 pytest_plugins = ["dossiers.tests.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # What a test kept in the cache was read from rows its rollback removed.
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

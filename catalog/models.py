@@ -7,6 +7,7 @@ received never change under their officers' feet.
 """
 
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -78,9 +79,15 @@ class ProcedureQuerySet(models.QuerySet["Procedure"]):
     def search(self, query: str) -> "ProcedureQuerySet":
         """Every word of the query, with or without accents, in the current version
         or in the name of the procedure's field."""
-        from catalog.text import search_q
+        from catalog.text import fold
 
-        condition = search_q(query, "search_text")
+        return self.search_words(fold(query).split())
+
+    def search_words(self, words: Sequence[str]) -> "ProcedureQuerySet":
+        """:meth:`search` for words already folded."""
+        from catalog.text import words_q
+
+        condition = words_q(words, "search_text")
         if not condition:
             return self
         # Matching versions first, then the procedures whose current version

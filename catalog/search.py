@@ -15,19 +15,26 @@ count there would make the database sort the whole catalog.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from catalog.models import Field, OnlineLevel, ProcedureQuerySet
+from catalog.models import Field, OnlineLevel, Procedure, ProcedureQuerySet
+from catalog.text import fold
 from core.models import in_language
 
 PAGE_SIZE = 20
+FIELDS_KEPT = 60  # seconds
+_FIELDS_KEY = "catalog:fields"
 # Far past any catalog's end, and far from overflowing the database's integers.
 _LAST_PAGE_ASKED = 100_000
 
@@ -83,26 +90,25 @@ class ResultPage:
         return f"?{self.link}&page={number}" if self.link else f"?page={number}"
 
 
-def result_page(
-    procedures: ProcedureQuerySet, *, words: bool, number: str | None, keep: dict[str, str]
-) -> ResultPage:
-    """Page ``number`` of ``procedures`` by field then code; past the end, the last page.
+def result_page(query: str, *, field_code: str, online: str, number: str | None) -> ResultPage:
+    """Page ``number`` (from 1) of the published procedures matching the search.
 
-    ``words`` says the search has words (see the module's note); ``keep``
-    holds the search's parameters, repeated in the links to other pages.
+    ``query`` holds the words typed; ``field_code`` and ``online`` (a known
+    :class:`OnlineLevel` value) narrow it when not empty. The order is by
+    field then code; past the end comes the last page.
     """
-    listing = procedures.order_by("field__name_vi", "code")
+    words = tuple(fold(query).split())
     wanted = _page_number(number)
     found: list[Sequence[Any]] = []
     if words:
-        counted = listing.annotate(total=Window(Count("pk"))).values_list(*_COLUMNS, "total")
-        found = list(_slice(counted, wanted))
+        found = _matches(words, field_code, online, wanted)
     if found:
         count = int(found[0][-1])
     elif words and wanted == 1:
         count = 0  # the scan found nothing at all: no second scan to count it
     else:
         # Browsing, or a search asked for a page past its end.
+        listing = _listing(words, field_code, online)
         count = listing.count()
         wanted = min(wanted, _last_page(count))
         found = list(_slice(listing.values_list(*_COLUMNS), wanted)) if count else []
@@ -111,6 +117,7 @@ def result_page(
     # A procedure's page is the list's address and the code, which needs no
     # quoting (d.dddddd or MC.nnnn): one reverse() for the page, not one a row.
     prefix = reverse("catalog:list")
+    keep = {"q": query, "field": field_code, "online": online}
     return ResultPage(
         rows=[_row(values, prefix, labels, english) for values in found],
         count=count,
@@ -119,12 +126,79 @@ def result_page(
     )
 
 
-def field_choices() -> list[tuple[str, str]]:
-    """Every field as (code, name in the page's language), for the search form."""
-    return [
-        (code, in_language(name_vi, name_en))
-        for code, name_vi, name_en in Field.objects.values_list("code", "name_vi", "name_en")
+def _listing(words: Sequence[str], field_code: str, online: str) -> ProcedureQuerySet:
+    procedures = Procedure.objects.published().search_words(words)
+    if field_code:
+        procedures = procedures.filter(field__code=field_code)
+    if online:
+        procedures = procedures.filter(current_version__online_level=online)
+    return procedures.order_by("field__name_vi", "code")
+
+
+# Stand-ins for the search's values while its statement is written; none holds
+# a character that LIKE patterns escape, and none is part of another.
+_FIELD_SLOT = "\x01field\x01"
+_ONLINE_SLOT = "\x01online\x01"
+_WORD_SLOT = re.compile("\x01word([0-9]+)\x01")
+
+
+def _word_slot(number: int) -> str:
+    return f"\x01word{number}\x01"
+
+
+def _matches(words: Sequence[str], field_code: str, online: str, page: int) -> list[Any]:
+    """The rows of page ``page`` with the number of matches last, in one statement.
+
+    Writing the statement (building the query set and compiling it) took as
+    long as running it; searches with as many words, the same filters and
+    the same page share one statement, written once a process.
+    """
+    sql, slots = _statement(len(words), bool(field_code), bool(online), page, connection.vendor)
+    values = {_FIELD_SLOT: field_code, _ONLINE_SLOT: online}
+    like = [connection.ops.prep_for_like_query(word) for word in words]
+    params = [
+        (values[slot] if slot in values else _WORD_SLOT.sub(lambda m: like[int(m[1])], slot))
+        if isinstance(slot, str)
+        else slot
+        for slot in slots
     ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@lru_cache(maxsize=256)
+def _statement(
+    words: int, field: bool, online: bool, page: int, vendor: str
+) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of :func:`_matches` and its parameters, with stand-ins for the values."""
+    listing = _listing(
+        [_word_slot(number) for number in range(words)],
+        _FIELD_SLOT if field else "",
+        _ONLINE_SLOT if online else "",
+    )
+    counted = listing.annotate(total=Window(Count("pk"))).values_list(*_COLUMNS, "total")
+    return _slice(counted, page).query.sql_with_params()
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """Every field as (code, name in the page's language), for the search form.
+
+    Fields change a few times a year and the form is on every search page:
+    the list is kept :data:`FIELDS_KEPT` seconds in the cache, and dropped
+    from it when a field is saved or deleted (in the process that saved it;
+    other processes see the change when their copy runs out).
+    """
+    fields = cache.get(_FIELDS_KEY)
+    if fields is None:
+        fields = list(Field.objects.values_list("code", "name_vi", "name_en"))
+        cache.set(_FIELDS_KEY, fields, FIELDS_KEPT)
+    return [(code, in_language(name_vi, name_en)) for code, name_vi, name_en in fields]
+
+
+def forget_fields(**kwargs: Any) -> None:
+    """Drop the kept field list; connected to a field's saving and deletion."""
+    cache.delete(_FIELDS_KEY)
 
 
 def _page_number(value: str | None) -> int:

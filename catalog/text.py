@@ -6,6 +6,7 @@ Everything stored for search and every query goes through :func:`fold`.
 """
 
 import unicodedata
+from collections.abc import Sequence
 
 from django.db.models import Q
 
@@ -27,7 +28,12 @@ def search_q(query: str, field_name: str) -> Q:
     Words are matched one by one, in any order, so a query may skip words of
     the name ("cap lai can cuoc" against "cap lai the can cuoc").
     """
+    return words_q(fold(query).split(), field_name)
+
+
+def words_q(words: Sequence[str], field_name: str) -> Q:
+    """Match rows whose ``field_name`` contains every one of ``words``, already folded."""
     condition = Q()
-    for word in fold(query).split():
+    for word in words:
         condition &= Q(**{f"{field_name}__contains": word})
     return condition

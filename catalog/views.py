@@ -12,18 +12,10 @@ def procedure_list(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     field_code = request.GET.get("field", "")
     online = request.GET.get("online", "")
-    procedures = Procedure.objects.published().search(query)
-    if field_code:
-        procedures = procedures.filter(field__code=field_code)
-    if online in OnlineLevel.values:
-        procedures = procedures.filter(current_version__online_level=online)
-    else:
+    if online not in OnlineLevel.values:
         online = ""
     results = result_page(
-        procedures,
-        words=bool(query),
-        number=request.GET.get("page"),
-        keep={"q": query, "field": field_code, "online": online},
+        query, field_code=field_code, online=online, number=request.GET.get("page")
     )
     context = {
         "results": results,

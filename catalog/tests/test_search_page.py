@@ -8,9 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.io import ImportReport, catalog_import
-from catalog.models import Procedure
-from catalog.search import PAGE_SIZE
+from catalog.models import Field, Procedure
+from catalog.search import PAGE_SIZE, result_page
 from catalog.tests.conftest import SAMPLE
+from catalog.text import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,40 @@ def test_filters_narrow_and_are_kept_in_page_links(client: Client, imported: Imp
     assert "46 procedures" in search(client, online="fax")
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "online", "page", "some"),
+    [
+        ("phu hieu", "", "", "1", True),
+        ("phu hieu", "", "", "3", True),
+        ("PHÙ hiệu số 1", "XAY_DUNG", "partial", "1", True),
+        ("so 1", "", "none", "2", True),
+        ("hieu so", "CAN_CUOC", "", "1", False),
+        # Characters that LIKE reads as wildcards are matched as themselves.
+        ("so_1", "", "", "1", False),
+        ("1%", "", "", "1", False),
+        ("phu \\", "", "", "1", False),
+        # A word looking like the statement's own stand-ins is a word.
+        ("\x01word1\x01 phu", "", "", "1", False),
+    ],
+)
+def test_a_shared_statement_finds_what_the_query_set_finds(
+    imported: ImportReport, query: str, field: str, online: str, page: str, some: bool
+) -> None:
+    add_badges(PAGE_SIZE * 2 + 5)
+    found = result_page(query, field_code=field, online=online, number=page)
+    words = fold(query).split()
+    listing = Procedure.objects.published().search_words(words).order_by("field__name_vi", "code")
+    if field:
+        listing = listing.filter(field__code=field)
+    if online:
+        listing = listing.filter(current_version__online_level=online)
+    codes = list(listing.values_list("code", flat=True))
+    start = (found.number - 1) * PAGE_SIZE
+    assert found.count == len(codes)
+    assert [row.code for row in found.rows] == codes[start : start + PAGE_SIZE]
+    assert bool(codes) is some
+
+
 def test_the_htmx_answer_is_the_results_alone(client: Client, imported: ImportReport) -> None:
     body = client.get(LIST, {"q": "khai sinh"}, headers=HTMX).content.decode()
     assert body.lstrip().startswith('<div id="results"')
@@ -154,6 +189,17 @@ def test_the_search_page_costs_the_same_queries_however_many_match(
     last = (size - 1) // PAGE_SIZE + 1
     with django_assert_num_queries(1):
         client.get(LIST, {"q": "phu hieu", "page": last}, headers=HTMX)
-    # Browsing without words counts apart: the count, the page, the fields.
-    with django_assert_num_queries(3):
+    # Browsing without words counts apart: the count and the page; the
+    # fields of the form are kept from the first page.
+    with django_assert_num_queries(2):
         search(client, field="XAY_DUNG")
+
+
+def test_the_form_lists_a_renamed_field_at_once(client: Client, imported: ImportReport) -> None:
+    assert '<option value="XAY_DUNG" >' in search(client, q="phu hieu")
+    field = Field.objects.get(code="XAY_DUNG")
+    field.name_en = "Planning and construction"
+    field.save()
+    assert '<option value="XAY_DUNG" >Planning and construction</option>' in search(client)
+    Field.objects.create(code="MOI", name_vi="Lĩnh vực mới", name_en="New field")
+    assert '<option value="MOI" >New field</option>' in search(client)
