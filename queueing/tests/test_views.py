@@ -8,7 +8,9 @@ import re
 import pytest
 import segno
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -147,6 +149,28 @@ def test_an_officer_sits_calls_serves_and_hands_over_to_the_desk(
     assert f"/desk/receive/?ticket={ticket.pk}" in page
     client.post(reverse("queueing:counter_act", args=["finish"]), {"ticket": ticket.pk})
     assert Ticket.objects.get().status == TicketStatus.DONE
+
+
+@pytest.mark.django_db
+def test_the_panel_after_an_action_shows_the_counter_as_it_now_is(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea
+) -> None:
+    q.ticket_issue(area=civil)
+    login(client, desk_officer)
+    with CaptureQueriesContext(connection) as queries:
+        called = client.post(reverse("queueing:counter_act", args=["call"]), HTTP_HX_REQUEST="true")
+    assert 'data-ticket-number="1001"' in called.content.decode()
+    # The officer's counter, then its row locked by the call; a call leaves it
+    # as it was, so the panel does not read it a third time.
+    reads = [x for x in queries.captured_queries if 'FROM "queueing_counter"' in x["sql"]]
+    assert len(reads) == 2
+    ticket = Ticket.objects.get()
+    client.post(reverse("queueing:counter_act", args=["start"]), {"ticket": ticket.pk})
+    client.post(reverse("queueing:counter_act", args=["finish"]), {"ticket": ticket.pk})
+    paused = client.post(reverse("queueing:counter_act", args=["pause"]), HTTP_HX_REQUEST="true")
+    assert 'class="tag q-state-paused"' in paused.content.decode()
+    resumed = client.post(reverse("queueing:counter_act", args=["resume"]), HTTP_HX_REQUEST="true")
+    assert 'class="tag q-state-open"' in resumed.content.decode()
 
 
 @pytest.mark.django_db

@@ -60,11 +60,14 @@ def _context(request: HttpRequest, counter: Counter | None) -> dict[str, Any]:
     }
 
 
-def _panel(request: HttpRequest, status: int = 200) -> HttpResponse:
+def _panel(
+    request: HttpRequest, status: int = 200, *, counter: Counter | None = None
+) -> HttpResponse:
+    """The counter page, or its panel for htmx; ``counter`` when already read and unchanged."""
     template = "queueing/counter.html"
     if getattr(request, "htmx", False):
         template += "#panel"
-    context = _context(request, _my_counter(request.user))
+    context = _context(request, counter or _my_counter(request.user))
     return render(request, template, context, status=status)
 
 
@@ -100,6 +103,8 @@ ACTIONS: dict[str, Action] = {
     "resume": lambda r, c: services.counter_resume(counter=c, actor=r.user),  # type: ignore[arg-type]
     "close": lambda r, c: services.counter_close(counter=c, actor=r.user),  # type: ignore[arg-type]
 }
+# The actions that change the counter itself; the others leave it as it was read.
+COUNTER_CHANGES = frozenset({"pause", "resume", "close"})
 
 
 @login_required
@@ -127,7 +132,7 @@ def counter_act(request: HttpRequest, action: str) -> HttpResponse:
     if action == "call" and result is None:
         messages.info(request, _("Nobody is waiting for this counter's areas."))
     if getattr(request, "htmx", False):
-        return _panel(request)
+        return _panel(request, counter=None if action in COUNTER_CHANGES else counter)
     return redirect("queueing:counter")
 
 
