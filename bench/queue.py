@@ -17,6 +17,18 @@ processes, ASGI, DEBUG off) and then, for a bounded time:
 It reports issue+call round trips per second and the delay from sending the
 call to each board receiving it (p50 / p95 / p99 over every call seen by every
 board), with the target p99 under 500 ms. Only loopback addresses are used.
+
+The counters loop under two loads:
+
+- flat out: each counter sends its next request as soon as the last is
+  answered. The server is then saturated: a call waits behind the other
+  counters' requests, about 20 requests / throughput, and its delay is that
+  wait. The row gives the throughput (round trips per second), and the delay
+  from the call's answer to the boards, which is what the feed itself adds.
+- a call every ~5 s per counter (a pause of 2.5 to 7.5 s before each loop):
+  20 counters then call 3 to 4 times a second, some two hundred times as often
+  as the desks of a center that serves 500 people a day. The target is read
+  on this row.
 """
 
 from __future__ import annotations
@@ -371,9 +383,9 @@ def report(results: list[Result], args: argparse.Namespace, server_note: str) ->
             f"**p99 {ms(support.percentile(values, 99))} ms**"
         )
 
-    for title, pick in (
-        ("counters flat out", lambda r: r.flat_out),
-        (f"each counter calling every ~{args.pace:g} s", lambda r: r.paced),
+    for title, pick, saturated in (
+        ("counters flat out", lambda r: r.flat_out, True),
+        (f"each counter calling every ~{args.pace:g} s", lambda r: r.paced, False),
     ):
         phases = [pick(r) for r in results]
         lines.append(f"| *{title}* |" + " |" * len(results))
@@ -397,13 +409,13 @@ def report(results: list[Result], args: argparse.Namespace, server_note: str) ->
             [f"{delay(p.delays)} over {len(p.delays):,} deliveries" for p in phases],
         )
         row("Call answered → on the board", [delay(p.after_answer) for p in phases])
-        row(
-            f"Delay p99 under {TARGET_P99 * 1000:.0f} ms",
-            [
-                "met" if p.delays and support.percentile(p.delays, 99) < TARGET_P99 else "not met"
-                for p in phases
-            ],
-        )
+        verdicts = [
+            "met" if p.delays and support.percentile(p.delays, 99) < TARGET_P99 else "not met"
+            for p in phases
+        ]
+        if saturated:
+            verdicts = [f"(saturated: {verdict})" for verdict in verdicts]
+        row(f"Delay p99 under {TARGET_P99 * 1000:.0f} ms", verdicts)
         row("Boards connected throughout", [f"{p.boards_ok} / {BOARDS}" for p in phases])
         row("Calls a board never received", [str(p.missing) for p in phases])
         row(
