@@ -49,6 +49,16 @@ class Change(models.Model):
         return f"{self.node_id}#{self.seq} {self.model} {self.object_id}"
 
 
+class SyncProblem(models.TextChoices):
+    """Why a round stopped, as the status bar says it in the reader's language."""
+
+    NO_HUB = "no_hub", _("No provincial hub is configured.")
+    UNREACHABLE = "unreachable", _("The provincial hub cannot be reached.")
+    BAD_ANSWER = "bad_answer", _("The provincial hub's answer could not be read.")
+    REFUSED = "refused", _("The provincial hub refused the request.")
+    LOG_GAP = "log_gap", _("This node's log has a gap: it cannot be sent in order.")
+
+
 class NodeState(models.Model):
     """This node's side of the link to the hub: one row."""
 
@@ -58,6 +68,10 @@ class NodeState(models.Model):
     reference_digest = models.CharField(max_length=64, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last synchronised"), null=True, blank=True)
+    last_problem = models.CharField(
+        _("last problem"), max_length=16, choices=SyncProblem.choices, blank=True
+    )
+    # The technical detail of the last problem: an HTTP status, the hub's words.
     last_error = models.TextField(_("last error"), blank=True)
     failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     # Set by "sync now" on a page; the background loop clears it.

@@ -37,7 +37,7 @@ from sync import counting, rows, signing
 from sync.blobs import CHUNK_BYTES, blob_have, blob_store
 from sync.hub import links_clean, records_upsert
 from sync.log import FOLLOWED
-from sync.models import Change, NodeState
+from sync.models import Change, NodeState, SyncProblem
 from sync.reference import reference_import
 from sync.wire import digest, encode, files_of
 
@@ -45,7 +45,17 @@ log = logging.getLogger(__name__)
 
 
 class SyncError(Exception):
-    """The round stopped; the message says why, in the words shown on the status bar."""
+    """The round stopped: ``problem`` says why in words, ``detail`` what was seen."""
+
+    def __init__(self, problem: SyncProblem, detail: str = "") -> None:
+        super().__init__(problem, detail)
+        self.problem = problem
+        self.detail = detail
+
+    def __str__(self) -> str:
+        # Read in the active language each time, as the status page reads it.
+        label = str(self.problem.label)
+        return f"{label} ({self.detail})" if self.detail else label
 
 
 @dataclass
@@ -88,7 +98,7 @@ def batch_build(after: int, limit: int) -> Batch | None:
     if not seqs:
         return None
     if seqs[0] != after + 1:
-        raise SyncError(f"the log has no entry {after + 1}; it cannot be sent in order")
+        raise SyncError(SyncProblem.LOG_GAP, f"#{after + 1}")
     last = after
     for seq in seqs:
         if seq != last + 1:
@@ -167,7 +177,7 @@ class Hub:
         self.url = urllib.parse.urlsplit(url or settings.SYNC_HUB_URL)
         self.secret = secret or settings.SYNC_SECRET
         if not self.url.hostname:
-            raise SyncError("no hub is configured (SYNC_HUB_URL)")
+            raise SyncError(SyncProblem.NO_HUB, "SYNC_HUB_URL")
 
     def call(
         self,
@@ -192,7 +202,7 @@ class Hub:
             data = response.read()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         except (TimeoutError, OSError, http.client.HTTPException) as error:
-            raise SyncError(f"the hub cannot be reached: {error or type(error).__name__}") from None
+            raise SyncError(SyncProblem.UNREACHABLE, str(error) or type(error).__name__) from None
         finally:
             connection.close()
 
@@ -208,13 +218,13 @@ class Hub:
         try:
             answer = json.loads(data) if data else {}
         except ValueError:
-            raise SyncError(f"the hub answered {status} with something that is not JSON") from None
+            raise SyncError(SyncProblem.BAD_ANSWER, f"HTTP {status}") from None
         return status, answer
 
 
 def _refused(status: int, answer: Any) -> SyncError:
     message = answer.get("error") if isinstance(answer, dict) else None
-    return SyncError(f"the hub refused ({status}): {message or answer}")
+    return SyncError(SyncProblem.REFUSED, f"HTTP {status}: {message or answer}")
 
 
 def blobs_send(hub: Hub, files: dict[str, str]) -> int:
@@ -242,7 +252,7 @@ def blobs_send(hub: Hub, files: dict[str, str]) -> int:
                 try:
                     reply = json.loads(data or b"{}")
                 except ValueError:
-                    raise SyncError(f"the hub answered {code} to a file chunk") from None
+                    raise SyncError(SyncProblem.BAD_ANSWER, f"HTTP {code}") from None
                 if code not in (200, 409) or "held" not in reply:
                     raise _refused(code, reply)
                 sent += len(chunk) if code == 200 else 0
@@ -302,7 +312,7 @@ def reference_pull(hub: Hub, state: NodeState) -> int:
     if status == 304:
         return 0
     if status != 200:
-        raise SyncError(f"the hub refused the reference data ({status})")
+        raise SyncError(SyncProblem.REFUSED, f"HTTP {status}")
     if headers.get("content-encoding") == "gzip":
         data = gzip.decompress(data)
     rows = reference_import(data, settings.NODE_UNIT or headers.get("x-motcua-center", ""))
@@ -322,7 +332,7 @@ def pulled_apply(hub: Hub, answer: dict[str, Any]) -> int:
                     status, _h, data = hub.call("GET", f"/sync/blobs/{f['sha256']}")
                     if status != 200:
                         raise SyncError(
-                            f"the hub could not send file {f['sha256'][:12]} ({status})"
+                            SyncProblem.REFUSED, f"HTTP {status}: file {f['sha256'][:12]}"
                         )
                     blob_store(f["sha256"], data)
     events = answer.get("events", [])
@@ -407,14 +417,15 @@ def sync_round(*, hub: Hub | None = None) -> Round:
             result.reference_rows = reference_pull(hub, state)
             result.pulled = pull(hub, state)
         except SyncError as error:
-            state.last_error = str(error)
+            state.last_problem = error.problem
+            state.last_error = error.detail
             state.failures += 1
-            state.save(update_fields=["last_error", "failures"])
+            state.save(update_fields=["last_problem", "last_error", "failures"])
             raise
         finally:
             result.waiting = waiting_count(state)
-        state.last_error = ""
+        state.last_problem = state.last_error = ""
         state.failures = 0
         state.last_success_at = timezone.now()
-        state.save(update_fields=["last_error", "failures", "last_success_at"])
+        state.save(update_fields=["last_problem", "last_error", "failures", "last_success_at"])
     return result

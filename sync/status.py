@@ -52,6 +52,7 @@ def ward_status(now: dt.datetime | None = None) -> WardStatus:
     last = state.last_success_at
     online = (
         not state.failures
+        and not state.last_problem
         and not state.last_error
         and last is not None
         and now - last <= stale_after()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import uuid
 from typing import Any
 
@@ -15,7 +16,8 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import staff_user
 from dossiers.models import Applicant
-from sync.models import Change, Conflict, ConflictState, Node, NodeState
+from sync.models import Change, Conflict, ConflictState, Node, NodeState, SyncProblem
+from sync.node import SyncError, sync_round
 from sync.wire import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +155,24 @@ def test_the_status_page_shows_the_marks_and_the_last_error(as_ward, desk_office
     assert "<dd>17</dd>" in html and "<dd>3</dd>" in html and "<dd>2</dd>" in html
     assert "the hub cannot be reached: timed out" in html and 'data-testid="sync-offline"' in html
     assert 'hx-trigger="every 5s"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_a_failed_round_is_told_in_the_readers_language(as_ward, desk_officer, settings) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.SYNC_HUB_URL = f"http://127.0.0.1:{port}"
+    with pytest.raises(SyncError) as failed:
+        sync_round()
+    assert failed.value.problem == SyncProblem.UNREACHABLE
+    state = NodeState.get()
+    assert state.last_problem == SyncProblem.UNREACHABLE and state.failures == 1
+    assert state.last_error  # what the connection said, kept as the detail
+    client = client_for(desk_officer)
+    english = text_of(client, "/sync/status/")
+    assert "The provincial hub cannot be reached." in english
+    assert 'data-testid="sync-offline"' in english
+    assert "Không kết nối được với trung tâm tỉnh." in text_of(client, "/sync/status/", "vi")
 
 
 def test_sync_now_asks_the_loop_for_a_round(as_ward, desk_officer) -> None:
