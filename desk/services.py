@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -131,6 +132,18 @@ def _claim(key: str, user: User) -> FormClaim | None:
 
 def _claimed(key: str, dossier: Dossier, url: str) -> None:
     FormClaim.objects.filter(key=key).update(dossier=dossier, redirect_to=url)
+
+
+def claims_sweep(*, now: dt.datetime | None = None) -> int:
+    """Forget form claims older than any form that could still be sent; how many went.
+
+    A desk form is sent from a signed-in session, so a claim that outlived
+    the session cookie can no longer meet its second click.
+    """
+    now = now if now is not None else timezone.now()
+    kept_for = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE) + dt.timedelta(days=1)
+    deleted, _by_model = FormClaim.objects.filter(created_at__lt=now - kept_for).delete()
+    return deleted
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from desk.models import FormClaim, StagedScan
+from desk.services import claims_sweep
 from desk.tests.conftest import BIRTH, CARD, CARD_NUMBER, PDF, PNG, scan
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, Status
 from dossiers.papers import paper_digitise
@@ -217,6 +218,17 @@ def test_double_click_on_confirm_makes_one_dossier(desk, birth_case):
     assert first["Location"] == second["Location"]
     followed = desk.get(second["Location"])
     assert "already confirmed" in followed.content.decode()
+
+
+def test_one_time_keys_are_forgotten_once_no_session_can_send_their_form(
+    desk, birth_case, settings
+):
+    desk.post(URL, form(birth_case, action="confirm"))
+    claim = FormClaim.objects.get()
+    session_age = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert claims_sweep(now=claim.created_at + session_age) == 0
+    assert claims_sweep(now=claim.created_at + session_age + dt.timedelta(days=2)) == 1
+    assert not FormClaim.objects.exists() and Dossier.objects.count() == 1
 
 
 def test_missing_mandatory_paper_explains_and_keeps_typing_and_scans(desk, birth_case):

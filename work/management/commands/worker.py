@@ -2,7 +2,8 @@
 
 Every ``--interval`` seconds it sends what the notification outbox holds;
 every ``--watch-every`` seconds it runs the deadline watch and forgets the
-citizens' unfinished uploads left for a day; on a ward node
+citizens' unfinished uploads left for a day and the desk forms' expired
+one-time keys; on a ward node
 with a hub it synchronises every ``SYNC_INTERVAL`` seconds (sync.loop). Both jobs keep
 their state in the database, so the worker can be stopped, killed or run
 twice without losing or repeating anything (docs/decisions/0005).
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from desk.services import claims_sweep
 from notify.delivery import Delivery, outbox_deliver
 from portal.uploads import upload_sweep
 from sync.log import syncing
@@ -50,6 +52,8 @@ class Command(BaseCommand):
                 self._report_watch(deadline_watch())
                 if swept := upload_sweep():
                     self.stdout.write(f"uploads: {swept} unfinished ones left for a day forgotten")
+                if swept := claims_sweep():
+                    self.stdout.write(f"desk forms: {swept} expired one-time keys forgotten")
                 last_watch = time.monotonic()
             self._deliver(options["batch"])
             if self.sync is not None:
