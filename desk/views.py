@@ -34,8 +34,9 @@ from desk.queries import SEARCH_LIMIT, search_dossiers, worklists
 from desk.receive import Receive, receive_check, receive_read
 from desk.supplement import supplement_lines
 from desk.ticket import current_ticket, ticket_link
+from dossiers.audit import access_record
 from dossiers.documents import FormNotAvailable, render_form_pdf
-from dossiers.models import Action, DigitisedPaper, Dossier, Status
+from dossiers.models import AccessRecord, Action, DigitisedPaper, Dossier, Status
 from dossiers.services import DossierInputError
 from dossiers.workflow import TransitionError
 
@@ -210,7 +211,9 @@ def received(request: HttpRequest, code: str) -> HttpResponse:
 @xframe_options_sameorigin
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Form 01, framed on the received page so it prints from there."""
-    found = dossier_for_desk(_user(request), code)
+    user = _user(request)
+    found = dossier_for_desk(user, code)
+    access_record(user=user, kind=AccessRecord.Kind.FORM, dossier=found, detail="01")
     try:
         pdf = render_form_pdf(found, "01")
     except FormNotAvailable as exc:
@@ -226,7 +229,9 @@ def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @desk_required
 @require_GET
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    found = dossier_for_desk(_user(request), code)
+    user = _user(request)
+    found = dossier_for_desk(user, code)
+    access_record(user=user, kind=AccessRecord.Kind.PAGE, dossier=found)
     events = list(found.events.order_by("at", "seq"))
     asked = any(e.action == Action.REQUEST_SUPPLEMENT for e in events)
     context = {"dossier": found, "events": events, "supplement_asked": asked}
@@ -243,16 +248,24 @@ def paper(request: HttpRequest, pk: str) -> HttpResponseBase:
     offered their papers instead of asking again, so it may open them too.
     """
     found = get_object_or_404(DigitisedPaper, pk=pk)
+    access_record(
+        user=_user(request),
+        kind=AccessRecord.Kind.PAPER,
+        applicant=found.applicant,
+        detail=found.name,
+    )
     return _file(found.file, found.name)
 
 
 @desk_required
 @require_GET
 def dossier_paper(request: HttpRequest, code: str, pk: str) -> HttpResponseBase:
-    found = dossier_for_desk(_user(request), code)
+    user = _user(request)
+    found = dossier_for_desk(user, code)
     component = next((c for c in found.components.all() if str(c.pk) == str(pk)), None)
     if component is None:
         raise Http404
+    access_record(user=user, kind=AccessRecord.Kind.FILE, dossier=found, detail=component.name)
     return _file(component.file, component.name)
 
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Applicant, Dossier, DossierComponent, DossierEvent
+from dossiers.models import AccessRecord, Applicant, Dossier, DossierComponent, DossierEvent
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -35,6 +36,13 @@ class EventInline(ReadOnlyInline):
     ordering = ["seq"]
 
 
+class AccessInline(ReadOnlyInline):
+    model = AccessRecord
+    fields = readonly_fields = ("at", "username", "kind", "detail")
+    ordering = ["-at"]
+    verbose_name_plural = _("who read this dossier")
+
+
 class PaperInline(ReadOnlyInline):
     model = DossierComponent
     fields = readonly_fields = ("name", "originals", "copies", "reused", "supplement", "file")
@@ -54,7 +62,7 @@ class DossierAdmin(admin.ModelAdmin):
     search_fields = ["code", "applicant__full_name", "applicant__id_number"]
     date_hierarchy = "received_at"
     list_select_related = ["procedure_version", "receiving_unit"]
-    inlines = [PaperInline, EventInline]
+    inlines = [PaperInline, EventInline, AccessInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -71,3 +79,23 @@ class ApplicantAdmin(admin.ModelAdmin):
     list_display = ["full_name", "kind", "id_number", "phone"]
     search_fields = ["full_name", "id_number", "phone"]
     list_filter = ["kind"]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """Who read which dossier or paper; written by the pages, never edited."""
+
+    list_display = ["at", "username", "kind", "dossier", "applicant", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "dossier__code", "applicant__id_number"]
+    date_hierarchy = "at"
+    list_select_related = ["dossier", "applicant"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

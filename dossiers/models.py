@@ -438,3 +438,59 @@ class DossierEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Dossier events are append-only.")
+
+
+class AccessRecord(models.Model):
+    """A staff member opened a dossier, one of its files or an applicant's paper.
+
+    Personal data law asks who read what: every staff read of a dossier's page,
+    form, file or API detail leaves a row, at most one a person, dossier and
+    kind of read in :data:`dossiers.audit.QUIET_FOR`. Kept on the node where
+    the read happened; nothing here is edited.
+    """
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("dossier page")
+        FORM = "form", _("printed form")
+        FILE = "file", _("received file")
+        PAPER = "paper", _("digitised paper")
+        API = "api", _("API read")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The name at the time of reading, kept if the account is removed later.
+    username = models.CharField(_("user name"), max_length=150)
+    kind = models.CharField(_("what was read"), max_length=8, choices=Kind.choices)
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="accesses",
+    )
+    applicant = models.ForeignKey(
+        Applicant,
+        verbose_name=_("applicant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["dossier", "at"]), models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,15 @@ from core.http import HtmxHttpRequest
 from deadlines.calendar import calendar_default
 from dossiers import services
 from dossiers.access import dossier_for_staff
-from dossiers.models import Action, DigitisedPaper, Dossier, DossierComponent, Status
+from dossiers.audit import access_record
+from dossiers.models import (
+    AccessRecord,
+    Action,
+    DigitisedPaper,
+    Dossier,
+    DossierComponent,
+    Status,
+)
 from dossiers.services import DossierInputError
 from dossiers.workflow import TransitionError, allowed_actions
 from units.models import Unit
@@ -290,7 +298,9 @@ def _signed_on(proposal: Any) -> dt.date | None:
 
 @login_required
 def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = dossier_for_staff(_user(request), code)
+    user = _user(request)
+    dossier = dossier_for_staff(user, code)
+    access_record(user=user, kind=AccessRecord.Kind.PAGE, dossier=dossier)
     return render(request, "work/dossier.html", _dossier_context(request, dossier))
 
 
@@ -332,10 +342,12 @@ def _file_response(file: Any, content_type: str = "") -> FileResponse:
 @login_required
 def paper(request: HttpRequest, code: str, pk: str) -> FileResponse:
     """A scan of the dossier, opened in the browser; only for staff who may see the dossier."""
-    dossier = dossier_for_staff(_user(request), code)
+    user = _user(request)
+    dossier = dossier_for_staff(user, code)
     component = get_object_or_404(
         DossierComponent.objects.select_related("paper"), dossier=dossier, pk=pk
     )
+    access_record(user=user, kind=AccessRecord.Kind.FILE, dossier=dossier, detail=component.name)
     if component.file:
         return _file_response(component.file)
     if component.paper is not None:
@@ -345,7 +357,9 @@ def paper(request: HttpRequest, code: str, pk: str) -> FileResponse:
 
 @login_required
 def result_document(request: HttpRequest, code: str) -> FileResponse:
-    dossier = dossier_for_staff(_user(request), code)
+    user = _user(request)
+    dossier = dossier_for_staff(user, code)
+    access_record(user=user, kind=AccessRecord.Kind.FILE, dossier=dossier, detail="result")
     return _file_response(dossier.result_file)
 
 

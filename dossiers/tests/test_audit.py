@@ -1,0 +1,54 @@
+"""Access records: every staff read of a dossier leaves one, lookups and refusals none."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from dossiers.audit import QUIET_FOR
+from dossiers.models import AccessRecord
+from dossiers.tests.test_api import client_for, intake
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds() -> list[tuple[str, str]]:
+    return [(r.kind, r.detail) for r in AccessRecord.objects.order_by("at", "kind", "detail")]
+
+
+def test_api_reads_are_recorded_once_in_a_while(desk_officer: User, outsider: User, ward_case):
+    desk = client_for(desk_officer)
+    made = intake(desk, ward_case)
+    code = made["code"]
+    assert kinds() == []  # receiving is recorded by the dossier's own events
+    for _ in range(2):
+        assert desk.get(f"/api/dossiers/{code}").status_code == 200
+    assert desk.get(f"/api/dossiers/{code}/events").status_code == 200
+    assert kinds() == [("api", ""), ("api", "events")]
+    first = AccessRecord.objects.filter(detail="").get()
+    assert first.user == desk_officer and first.username == desk_officer.username
+    assert first.dossier is not None and first.dossier.code == code
+    with time_machine.travel(timezone.now() + QUIET_FOR + dt.timedelta(seconds=1)):
+        desk.get(f"/api/dossiers/{code}")
+    assert kinds().count(("api", "")) == 2
+    # Refused reads and the public lookup leave nothing.
+    assert client_for(outsider).get(f"/api/dossiers/{code}").status_code == 404
+    lookup = {"code": code, "secret": made["secret"]}
+    assert client_for().get("/api/lookup", lookup).status_code == 200
+    assert len(kinds()) == 3
+
+
+def test_pages_forms_and_files_read_at_the_desk_are_recorded(desk_officer: User, ward_case):
+    code = intake(client_for(desk_officer), ward_case)["code"]
+    browser = Client(headers={"Accept-Language": "en"})
+    browser.force_login(desk_officer)
+    assert browser.get(reverse("desk:dossier", args=[code])).status_code == 200
+    assert browser.get(reverse("work:dossier", args=[code])).status_code == 200
+    assert browser.get(reverse("dossiers:form_pdf", args=[code, "01"])).status_code == 200
+    assert sorted(kinds()) == [("form", "01"), ("page", "")]
+    record = AccessRecord.objects.get(kind="form")
+    assert record.dossier is not None and record.dossier.code == code
