@@ -293,6 +293,8 @@ def _check_action(request: HttpRequest, found: Dossier, forms: dict[str, Any]) -
 def check(request: HttpRequest, code: str) -> HttpResponse:
     found = dossier_for_desk(_user(request), code)
     data = request.POST if request.method == "POST" else None
+    if data is None:
+        access_record(user=_user(request), kind=AccessRecord.Kind.PAGE, dossier=found)
     action = data.get("action") if data else None
     forms: dict[str, Any] = {
         "accept": AcceptForm(data if action == "accept" else None),
@@ -319,6 +321,8 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     found = dossier_for_desk(user, code)
     data = request.POST if request.method == "POST" else None
+    if data is None:
+        access_record(user=user, kind=AccessRecord.Kind.PAGE, dossier=found)
     token = services.form_token(data.get("token") if data else None)
     errors = _stage_uploads(request, token) if data else {}
     lines = supplement_lines(found, data, user=user, token=token, errors=errors)
