@@ -100,7 +100,9 @@ def push(request: HttpRequest, node: Node) -> HttpResponse:
         applied = batch_apply(node, batch)
     except BatchRefusedError as refused:
         Node.objects.filter(pk=node.pk).update(
-            last_error=str(refused), last_error_at=timezone.now()
+            last_error=refused.message,
+            last_error_params=refused.params,
+            last_error_at=timezone.now(),
         )
         return _error(refused.status, str(refused), **refused.extra)
     return JsonResponse(

@@ -25,25 +25,36 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from portal.models import Rating
 from queueing.models import Ticket
 from sync import counting, rows
 from sync.blobs import blob_missing
-from sync.models import ApplicantAlias, Conflict, ConflictState, Node
+from sync.models import ApplicantAlias, Conflict, ConflictState, Node, translated
 from sync.ownership import served_units
 from sync.wire import digest, files_of, snapshot
 
 
 class BatchRefusedError(Exception):
-    """The batch cannot be applied; ``status`` is the HTTP answer to give."""
+    """The batch cannot be applied; ``status`` is the HTTP answer to give.
 
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
+    ``message`` is kept untranslated with its ``params``: the node is answered
+    in the request's language, the hub's page later shows it in its reader's.
+    """
+
+    def __init__(
+        self, status: int, message: str, params: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.message = message
+        self.params = params
         self.extra = extra
+
+    def __str__(self) -> str:
+        return translated(self.message, self.params)
 
 
 @dataclass
@@ -68,7 +79,7 @@ def batch_apply(node: Node, batch: dict[str, Any]) -> Applied:
         records: dict[str, list[dict[str, Any]]] = batch.get("records", {})
     except (KeyError, TypeError, ValueError) as error:
         raise BatchRefusedError(
-            400, _("The batch is malformed: %(error)s") % {"error": error}
+            400, gettext_noop("The batch is malformed: %(error)s"), {"error": str(error)}
         ) from None
     try:
         with transaction.atomic():
@@ -76,7 +87,9 @@ def batch_apply(node: Node, batch: dict[str, Any]) -> Applied:
             result = _apply_locked(locked, first, last, entries, records, batch)
     except IntegrityError as error:
         raise BatchRefusedError(
-            409, _("The batch does not fit the hub's data: %(error)s") % {"error": error}
+            409,
+            gettext_noop("The batch does not fit the hub's data: %(error)s"),
+            {"error": str(error)},
         ) from None
     return result
 
@@ -99,24 +112,28 @@ def _apply_locked(
     if first > mark + 1:
         raise BatchRefusedError(
             409,
-            _("The batch starts at %(first)s but the hub has applied up to %(mark)s.")
-            % {"first": first, "mark": mark},
+            gettext_noop("The batch starts at %(first)s but the hub has applied up to %(mark)s."),
+            {"first": str(first), "mark": str(mark)},
             acked=mark,
         )
     fresh = [(kind, e) for kind, e in entries if int(e["seq"]) > mark]
     seqs = [int(e["seq"]) for _kind, e in fresh]
     if seqs != list(range(mark + 1, last + 1)):
-        raise BatchRefusedError(400, _("The batch has gaps or repeats in its sequence numbers."))
+        raise BatchRefusedError(
+            400, gettext_noop("The batch has gaps or repeats in its sequence numbers.")
+        )
     for _kind, entry in fresh:
         if entry.get("node_id", node.node_id) != node.node_id:
-            raise BatchRefusedError(403, _("A node may send only its own log."))
+            raise BatchRefusedError(403, gettext_noop("A node may send only its own log."))
 
     units = served_units(node.unit)
     missing = blob_missing(
         f["sha256"] for snaps in records.values() for s in snaps for f in files_of(s)
     )
     if missing:
-        raise BatchRefusedError(409, _("Some files have not arrived yet."), missing=missing)
+        raise BatchRefusedError(
+            409, gettext_noop("Some files have not arrived yet."), missing=missing
+        )
 
     events = [e for kind, e in fresh if kind == "event"]
     touched = {uuid.UUID(str(e["dossier_id"])) for e in events}
@@ -135,6 +152,7 @@ def _apply_locked(
     node.last_batch_at = now
     node.events_applied += len(events)
     node.last_error = ""
+    node.last_error_params = None
     node.save()
     return Applied(acked=last, applied=len(fresh), skipped=len(entries) - len(fresh))
 
@@ -230,13 +248,13 @@ def _dossiers_apply(
         if owner is None:
             if uuid.UUID(str(snap["receiving_unit_id"])) not in units:
                 raise BatchRefusedError(
-                    403, _("A node may send only dossiers its center received.")
+                    403, gettext_noop("A node may send only dossiers its center received.")
                 )
         elif owner != node.node_id:
             raise BatchRefusedError(
                 403,
-                _("Dossier %(code)s is owned by %(owner)s, not by this node.")
-                % {"code": snap.get("code"), "owner": owner},
+                gettext_noop("Dossier %(code)s is owned by %(owner)s, not by this node."),
+                {"code": str(snap.get("code")), "owner": str(owner)},
             )
         snap["applicant_id"] = aliases.get(snap["applicant_id"], snap["applicant_id"])
     records_upsert(Dossier, snaps)
@@ -253,12 +271,14 @@ def _rows_apply(
     if not snaps:
         return
     if unit_key and any(uuid.UUID(str(s[unit_key])) not in units for s in snaps):
-        raise BatchRefusedError(403, _("A node may send only its own center's records."))
+        raise BatchRefusedError(403, gettext_noop("A node may send only its own center's records."))
     if dossier_key:
         ids = {s[dossier_key] for s in snaps}
         owned = Dossier.objects.filter(pk__in=ids, receiving_unit_id__in=units).count()
         if owned != len(ids):
-            raise BatchRefusedError(403, _("A node may send only its own center's records."))
+            raise BatchRefusedError(
+                403, gettext_noop("A node may send only its own center's records.")
+            )
     records_upsert(model, snaps)
 
 

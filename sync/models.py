@@ -19,6 +19,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import uuid7
@@ -105,7 +106,9 @@ class Node(models.Model):
     backlog = models.PositiveBigIntegerField(_("events waiting on the node"), default=0)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     last_batch_at = models.DateTimeField(_("last batch applied"), null=True, blank=True)
+    # The refusal's untranslated text and what goes into it, shown by last_error_text.
     last_error = models.TextField(_("last error"), blank=True)
+    last_error_params = models.JSONField(null=True, blank=True, editable=False)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     events_applied = models.PositiveBigIntegerField(_("events applied"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -117,6 +120,17 @@ class Node(models.Model):
 
     def __str__(self) -> str:
         return self.node_id
+
+    @property
+    def last_error_text(self) -> str:
+        """The last refusal in the reader's language."""
+        return translated(self.last_error, self.last_error_params) if self.last_error else ""
+
+
+def translated(message: str, params: dict[str, str] | None) -> str:
+    """``message`` in the active language, with its ``params`` put in."""
+    text = gettext(message)
+    return text % params if params else text
 
 
 class Nonce(models.Model):

@@ -239,7 +239,8 @@ def nodes(as_hub, ward_center, other_center) -> tuple[Node, Node]:
         unit=other_center,
         acked_seq=40,
         last_contact_at=now - dt.timedelta(hours=2),
-        last_error="The batch starts at 45 but the hub has applied up to 40.",
+        last_error="The batch starts at %(first)s but the hub has applied up to %(mark)s.",
+        last_error_params={"first": "45", "mark": "40"},
         last_error_at=now - dt.timedelta(hours=2),
     )
     return fresh, silent
@@ -253,7 +254,9 @@ def test_the_nodes_page_flags_a_silent_node(nodes, admin_user) -> None:
     assert ">120<" in fresh and ">7<" in fresh and ">118<" in fresh
     assert "Ward One service center" in fresh
     assert "sync-silent" in silent and "Silent" in silent and "2\xa0hours ago" in silent
-    assert "The batch starts at 45" in silent
+    assert "The batch starts at 45 but the hub has applied up to 40." in silent
+    vietnamese = text_of(client_for(admin_user), "/sync/nodes/", "vi")
+    assert "Gói dữ liệu bắt đầu từ số 45 nhưng trung tâm tỉnh mới cập nhật đến số 40." in vietnamese
 
 
 def test_a_manager_sees_the_nodes_of_their_center_only(nodes, manager) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from dossiers import services as s
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
@@ -257,6 +258,24 @@ def test_a_signed_request_is_answered(client: Client, hub_node: Node) -> None:
     response = post_signed(client, "ward-a", hub_node.secret, empty_batch())
     assert response.status_code == 200, response.content
     assert response.json()["acked"] == 0
+
+
+def test_a_refused_batch_is_answered_in_the_requests_language_and_kept_untranslated(
+    client: Client, hub_node: Node
+) -> None:
+    early = json.dumps({"node": "ward-a", "first": 5, "last": 6, "events": [], "changes": []})
+    answer = post_signed(
+        client, "ward-a", hub_node.secret, early.encode(), **{"Accept-Language": "vi"}
+    )
+    assert answer.status_code == 409
+    assert answer.json()["error"].startswith("Gói dữ liệu bắt đầu từ số 5")
+    node = Node.objects.get(pk=hub_node.pk)
+    assert node.last_error.startswith("The batch starts at %(first)s")
+    assert node.last_error_params == {"first": "5", "mark": "0"}
+    with translation.override("en"):
+        assert node.last_error_text == "The batch starts at 5 but the hub has applied up to 0."
+    with translation.override("vi"):
+        assert node.last_error_text.startswith("Gói dữ liệu bắt đầu từ số 5")
 
 
 def test_a_forged_request_is_refused(client: Client, hub_node: Node) -> None:
