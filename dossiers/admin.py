@@ -48,8 +48,21 @@ class PaperInline(ReadOnlyInline):
     fields = readonly_fields = ("name", "originals", "copies", "reused", "supplement", "file")
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdmin):
     list_display = [
         "code",
         "status",
@@ -64,15 +77,6 @@ class DossierAdmin(admin.ModelAdmin):
     list_select_related = ["procedure_version", "receiving_unit"]
     inlines = [PaperInline, EventInline, AccessInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
@@ -82,7 +86,7 @@ class ApplicantAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(ReadOnlyAdmin):
     """Who read which dossier or paper; written by the pages, never edited."""
 
     list_display = ["at", "username", "kind", "dossier", "applicant", "detail"]
@@ -90,12 +94,3 @@ class AccessRecordAdmin(admin.ModelAdmin):
     search_fields = ["username", "dossier__code", "applicant__id_number"]
     date_hierarchy = "at"
     list_select_related = ["dossier", "applicant"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

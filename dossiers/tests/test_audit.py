@@ -52,3 +52,20 @@ def test_pages_forms_and_files_read_at_the_desk_are_recorded(desk_officer: User,
     assert sorted(kinds()) == [("form", "01"), ("page", "")]
     record = AccessRecord.objects.get(kind="form")
     assert record.dossier is not None and record.dossier.code == code
+
+
+def test_the_administration_lists_the_records_and_shows_them_on_the_dossier(
+    desk_officer: User, admin_user: User, ward_case
+):
+    desk = client_for(desk_officer)
+    code = intake(desk, ward_case)["code"]
+    desk.get(f"/api/dossiers/{code}")
+    admin = Client(headers={"Accept-Language": "en"})
+    admin.force_login(admin_user)
+    listing = admin.get("/admin/dossiers/accessrecord/")
+    assert listing.status_code == 200 and desk_officer.username in listing.content.decode()
+    record = AccessRecord.objects.get()
+    assert admin.get(f"/admin/dossiers/accessrecord/{record.pk}/change/").status_code == 200
+    dossier = admin.get(f"/admin/dossiers/dossier/{record.dossier_id}/change/").content.decode()
+    assert "Who read this dossier" in dossier and "API read" in dossier
+    assert admin.post("/admin/dossiers/accessrecord/add/").status_code == 403
