@@ -43,3 +43,25 @@ class Bilingual:
 
 
 __all__ = ["Bilingual", "TimeStampedModel", "UUIDModel", "in_language", "uuid"]
+
+
+class AttemptCount(models.Model):
+    """Attempts of one kind by one client in one fixed window: a rate limit's counter.
+
+    Kept in the database so that every server process counts the same
+    attempts; a limit kept in each process's memory would let a client try
+    as many times over as there are processes.
+    """
+
+    key = models.CharField(max_length=200)
+    slot = models.BigIntegerField()  # the window's number since the epoch
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "slot"], name="one_count_per_key_and_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.slot}: {self.count}"

@@ -2,8 +2,8 @@
 
 Every ``--interval`` seconds it sends what the notification outbox holds;
 every ``--watch-every`` seconds it runs the deadline watch and forgets the
-citizens' unfinished uploads left for a day and the desk forms' expired
-one-time keys; on a ward node
+citizens' unfinished uploads left for a day, the desk forms' expired
+one-time keys and the rate limits' ended windows; on a ward node
 with a hub it synchronises every ``SYNC_INTERVAL`` seconds (sync.loop). Both jobs keep
 their state in the database, so the worker can be stopped, killed or run
 twice without losing or repeating anything (docs/decisions/0005).
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from core.ratelimit import rate_counts_sweep
 from desk.services import claims_sweep
 from notify.delivery import Delivery, outbox_deliver
 from portal.uploads import upload_sweep
@@ -54,6 +55,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"uploads: {swept} unfinished ones left for a day forgotten")
                 if swept := claims_sweep():
                     self.stdout.write(f"desk forms: {swept} expired one-time keys forgotten")
+                if swept := rate_counts_sweep():
+                    self.stdout.write(f"rate limits: {swept} ended windows forgotten")
                 last_watch = time.monotonic()
             self._deliver(options["batch"])
             if self.sync is not None:
