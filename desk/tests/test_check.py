@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from desk.models import StagedScan
 from desk.tests.conftest import PDF, scan
-from dossiers.models import Action, DigitisedPaper, Status
+from dossiers.models import AccessRecord, Action, DigitisedPaper, Status
 
 pytestmark = pytest.mark.django_db
 TOKEN = "c" * 24
@@ -33,6 +33,23 @@ def test_check_page_shows_the_papers_to_desk_staff_only(
     assert client.get(url).status_code == 403
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_checking_and_opening_a_scan_are_recorded_refusals_are_not(
+    client, desk_officer, outsider, submitted_dossier
+):
+    paper = submitted_dossier.components.first()
+    paper.file.save("online.pdf", scan().file, save=True)
+    client.force_login(outsider)
+    assert client.get(check_url(submitted_dossier)).status_code == 404
+    client.force_login(desk_officer)
+    client.get(check_url(submitted_dossier))
+    client.get(reverse("desk:dossier_paper", args=[submitted_dossier.code, paper.pk]))
+    reads = AccessRecord.objects.filter(dossier=submitted_dossier)
+    assert sorted(reads.values_list("username", "kind", "detail")) == [
+        (desk_officer.username, "file", paper.name),
+        (desk_officer.username, "page", ""),
+    ]
 
 
 def test_scan_of_an_online_filing_opens_in_the_browser(desk, submitted_dossier, citizen):
