@@ -18,7 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 
 from accounts.models import Role, User
 from dossiers.access import dossier_for_staff
-from dossiers.models import Dossier
+from dossiers.audit import access_record
+from dossiers.models import AccessRecord, Dossier
 from units.models import Unit
 
 DESK_ROLES = frozenset({Role.DESK_OFFICER, Role.MANAGER})
@@ -60,9 +61,16 @@ desk_required = _roles_required(DESK_ROLES)
 guide_sheet_required = _roles_required(GUIDE_SHEET_ROLES)
 
 
-def dossier_for_desk(user: User, code: str) -> Dossier:
-    """The dossier ``code`` if it was received at one of the user's desks; 404 otherwise."""
+def dossier_for_desk(
+    user: User, code: str, *, read: AccessRecord.Kind | None = None, detail: str = ""
+) -> Dossier:
+    """The dossier ``code`` if it was received at one of the user's desks; 404 otherwise.
+
+    ``read`` records the read, as :func:`dossiers.access.dossier_for_staff` does.
+    """
     dossier = dossier_for_staff(user, code)
     if dossier.receiving_unit_id not in desk_unit_ids(user):
         raise Http404
+    if read is not None:
+        access_record(user=user, kind=read, dossier=dossier, detail=detail)
     return dossier

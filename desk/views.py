@@ -211,9 +211,7 @@ def received(request: HttpRequest, code: str) -> HttpResponse:
 @xframe_options_sameorigin
 def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """Form 01, framed on the received page so it prints from there."""
-    user = _user(request)
-    found = dossier_for_desk(user, code)
-    access_record(user=user, kind=AccessRecord.Kind.FORM, dossier=found, detail="01")
+    found = dossier_for_desk(_user(request), code, read=AccessRecord.Kind.FORM, detail="01")
     try:
         pdf = render_form_pdf(found, "01")
     except FormNotAvailable as exc:
@@ -229,9 +227,7 @@ def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @desk_required
 @require_GET
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
-    found = dossier_for_desk(user, code)
-    access_record(user=user, kind=AccessRecord.Kind.PAGE, dossier=found)
+    found = dossier_for_desk(_user(request), code, read=AccessRecord.Kind.PAGE)
     events = list(found.events.order_by("at", "seq"))
     asked = any(e.action == Action.REQUEST_SUPPLEMENT for e in events)
     context = {"dossier": found, "events": events, "supplement_asked": asked}
@@ -291,10 +287,10 @@ def _check_action(request: HttpRequest, found: Dossier, forms: dict[str, Any]) -
 @desk_required
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, code: str) -> HttpResponse:
-    found = dossier_for_desk(_user(request), code)
     data = request.POST if request.method == "POST" else None
-    if data is None:
-        access_record(user=_user(request), kind=AccessRecord.Kind.PAGE, dossier=found)
+    found = dossier_for_desk(
+        _user(request), code, read=AccessRecord.Kind.PAGE if data is None else None
+    )
     action = data.get("action") if data else None
     forms: dict[str, Any] = {
         "accept": AcceptForm(data if action == "accept" else None),
@@ -319,10 +315,8 @@ def check(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supplement(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
-    found = dossier_for_desk(user, code)
     data = request.POST if request.method == "POST" else None
-    if data is None:
-        access_record(user=user, kind=AccessRecord.Kind.PAGE, dossier=found)
+    found = dossier_for_desk(user, code, read=AccessRecord.Kind.PAGE if data is None else None)
     token = services.form_token(data.get("token") if data else None)
     errors = _stage_uploads(request, token) if data else {}
     lines = supplement_lines(found, data, user=user, token=token, errors=errors)

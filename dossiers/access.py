@@ -7,8 +7,9 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from accounts.models import User
+from dossiers.audit import access_record
 from dossiers.codes import SECRET_LENGTH
-from dossiers.models import Dossier, DossierComponent, DossierQuerySet
+from dossiers.models import AccessRecord, Dossier, DossierComponent, DossierQuerySet
 
 
 def dossiers_for_staff(user: User) -> DossierQuerySet:
@@ -29,8 +30,14 @@ def _by_ref(queryset: DossierQuerySet, ref: str) -> DossierQuerySet:
         return queryset.filter(code=ref)
 
 
-def dossier_for_staff(user: User, ref: str) -> Dossier:
-    """The dossier ``ref`` if the user may see it; 404 otherwise, so codes do not leak."""
+def dossier_for_staff(
+    user: User, ref: str, *, read: AccessRecord.Kind | None = None, detail: str = ""
+) -> Dossier:
+    """The dossier ``ref`` if the user may see it; 404 otherwise, so codes do not leak.
+
+    ``read`` (with its ``detail``) records that the user read it, for a page
+    or a file the caller shows; actions leave it out, their event says it.
+    """
     dossier = (
         _by_ref(dossiers_for_staff(user), ref)
         .select_related(
@@ -49,6 +56,8 @@ def dossier_for_staff(user: User, ref: str) -> Dossier:
     )
     if dossier is None:
         raise Http404
+    if read is not None:
+        access_record(user=user, kind=read, dossier=dossier, detail=detail)
     return dossier
 
 

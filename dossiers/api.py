@@ -25,7 +25,6 @@ from catalog.models import Case
 from core.ratelimit import rate_limit_hit
 from dossiers import services
 from dossiers.access import dossier_for_lookup, dossier_for_staff, dossiers_for_staff
-from dossiers.audit import access_record
 from dossiers.codes import SECRET_LENGTH
 from dossiers.models import (
     AccessRecord,
@@ -490,18 +489,13 @@ def draft(request: HttpRequest, body: DraftBody) -> Status[Dossier]:
 @router.get("/{ref}", response={200: DossierOut, **READ})
 def dossier_detail(request: HttpRequest, ref: str) -> Dossier:
     """One dossier by its code (or its id while a draft)."""
-    user = staff_of(request)
-    dossier = dossier_for_staff(user, ref)
-    access_record(user=user, kind=AccessRecord.Kind.API, dossier=dossier)
-    return dossier
+    return dossier_for_staff(staff_of(request), ref, read=AccessRecord.Kind.API)
 
 
 @router.get("/{ref}/events", response={200: list[EventOut], **READ})
 def dossier_events(request: HttpRequest, ref: str) -> list[DossierEvent]:
     """Everything that happened to the dossier, oldest first."""
-    user = staff_of(request)
-    dossier = dossier_for_staff(user, ref)
-    access_record(user=user, kind=AccessRecord.Kind.API, dossier=dossier, detail="events")
+    dossier = dossier_for_staff(staff_of(request), ref, read=AccessRecord.Kind.API, detail="events")
     return list(dossier.events.select_related("unit").order_by("at", "seq"))
 
 

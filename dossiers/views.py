@@ -2,17 +2,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
 from dossiers.access import dossier_for_staff
-from dossiers.audit import access_record
 from dossiers.documents import FORMS, FormNotAvailable, render_form_pdf
 from dossiers.models import AccessRecord
 
 
 @login_required
 def form_pdf(request: HttpRequest, code: str, number: str) -> HttpResponse:
-    dossier = dossier_for_staff(request.user, code)  # type: ignore[arg-type]
     if number not in FORMS:
         raise Http404
-    access_record(user=request.user, kind=AccessRecord.Kind.FORM, dossier=dossier, detail=number)  # type: ignore[arg-type]
+    dossier = dossier_for_staff(
+        request.user,  # type: ignore[arg-type]
+        code,
+        read=AccessRecord.Kind.FORM,
+        detail=number,
+    )
     try:
         pdf = render_form_pdf(dossier, number)
     except FormNotAvailable as exc:

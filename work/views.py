@@ -298,9 +298,7 @@ def _signed_on(proposal: Any) -> dt.date | None:
 
 @login_required
 def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
-    dossier = dossier_for_staff(user, code)
-    access_record(user=user, kind=AccessRecord.Kind.PAGE, dossier=dossier)
+    dossier = dossier_for_staff(_user(request), code, read=AccessRecord.Kind.PAGE)
     return render(request, "work/dossier.html", _dossier_context(request, dossier))
 
 
@@ -357,9 +355,7 @@ def paper(request: HttpRequest, code: str, pk: str) -> FileResponse:
 
 @login_required
 def result_document(request: HttpRequest, code: str) -> FileResponse:
-    user = _user(request)
-    dossier = dossier_for_staff(user, code)
-    access_record(user=user, kind=AccessRecord.Kind.FILE, dossier=dossier, detail="result")
+    dossier = dossier_for_staff(_user(request), code, read=AccessRecord.Kind.FILE, detail="result")
     return _file_response(dossier.result_file)
 
 
