@@ -137,7 +137,8 @@ def _apply_locked(
 
     events = [e for kind, e in fresh if kind == "event"]
     touched = {uuid.UUID(str(e["dossier_id"])) for e in events}
-    before = counting.lives_before(touched)
+    had = counting.present(touched)
+    before = counting.lives_before(had)
 
     aliases = _applicants_apply(node, records.get("applicant", []))
     _dossiers_apply(node, units, records.get("dossier", []), aliases)
@@ -146,7 +147,12 @@ def _apply_locked(
     _events_apply(node, events)
     _rows_apply(Ticket, records.get("ticket", []), units, unit_key="center_id")
     _rows_apply(Rating, records.get("rating", []), units, dossier_key="dossier_id")
-    counting.book_difference(before, touched)
+    arrived = counting.lives_in_batch(
+        (d for d in records.get("dossier", []) if uuid.UUID(str(d["id"])) in touched - had),
+        events,
+        records.get("component", []),
+    )
+    counting.book_difference(before, had, arrived)
 
     node.acked_seq = last
     node.last_batch_at = now
