@@ -72,6 +72,9 @@ class Book:
         self.unit_id = unit_id
         self.version_id = version_id
         self.rows: dict[Key, dict[str, int]] = {}
+        # The six rows a day's change goes to, by day and procedure version (a replay
+        # books many dossiers of a few days into one book).
+        self._cubes: dict[tuple[dt.date, uuid.UUID], list[Key]] = {}
         # A reception whose papers are counted by the upsert itself (live counting).
         self.papers_of: tuple[uuid.UUID, dt.date] | None = None
 
@@ -83,13 +86,24 @@ class Book:
 
     def cube(self, day: dt.date, measure: str, n: int = 1) -> None:
         """Book on the day, its month and its year, for the procedure and for the unit."""
-        for grain, first in (
-            ("d", day),
-            ("m", day.replace(day=1)),
-            ("y", day.replace(month=1, day=1)),
-        ):
-            self.add((grain, first, self.unit_id, self.version_id, ""), measure, n)
-            self.add((grain, first, self.unit_id, NIL, ""), measure, n)
+        keys = self._cubes.get((day, self.version_id))
+        if keys is None:
+            keys = self._cubes[day, self.version_id] = [
+                (grain, first, self.unit_id, version, "")
+                for grain, first in (
+                    ("d", day),
+                    ("m", day.replace(day=1)),
+                    ("y", day.replace(month=1, day=1)),
+                )
+                for version in (self.version_id, NIL)
+            ]
+        rows = self.rows
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                rows[key] = {measure: n}
+            else:
+                row[measure] = row.get(measure, 0) + n
 
     def officer(self, at: dt.datetime, user_id: uuid.UUID | None, measure: str) -> None:
         if user_id is not None:

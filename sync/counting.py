@@ -105,7 +105,14 @@ def lives_in_batch(
             continue
         at = dt.datetime.fromisoformat(e["at"]) if isinstance(e["at"], str) else e["at"]
         mine.append(
-            Ev(e["action"], at, int(e["seq"]), e["from_status"], _uuid(e["actor_id"]), e["data"] or {})
+            Ev(
+                e["action"],
+                at,
+                int(e["seq"]),
+                e["from_status"],
+                _uuid(e["actor_id"]),
+                e["data"] or {},
+            )
         )
     papers: dict[str, list[int]] = {}
     for c in components:

@@ -147,8 +147,9 @@ def _apply_locked(
     _events_apply(node, events)
     _rows_apply(Ticket, records.get("ticket", []), units, unit_key="center_id")
     _rows_apply(Rating, records.get("rating", []), units, dossier_key="dossier_id")
+    new_here = {str(pk) for pk in touched - had}
     arrived = counting.lives_in_batch(
-        (d for d in records.get("dossier", []) if uuid.UUID(str(d["id"])) in touched - had),
+        (d for d in records.get("dossier", []) if str(d["id"]) in new_here),
         events,
         records.get("component", []),
     )
