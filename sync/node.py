@@ -93,8 +93,12 @@ def batch_build(after: int, limit: int) -> Batch | None:
     events = rows.snapshots(
         DossierEvent.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit]
     )
-    changes = list(Change.objects.filter(node_id=me, seq__gt=after).order_by("seq")[:limit])
-    seqs = sorted([*(e["seq"] for e in events), *(c.seq for c in changes)])[:limit]
+    changes = list(
+        Change.objects.filter(node_id=me, seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", "model", "object_id", "base")[:limit]
+    )
+    seqs = sorted([*(e["seq"] for e in events), *(c[0] for c in changes)])[:limit]
     if not seqs:
         return None
     if seqs[0] != after + 1:
@@ -105,12 +109,12 @@ def batch_build(after: int, limit: int) -> Batch | None:
             break
         last = seq
     events = [e for e in events if e["seq"] <= last]
-    changes = [c for c in changes if c.seq <= last]
+    changes = [c for c in changes if c[0] <= last]
     by_model: dict[str, set[Any]] = {label: set() for label in FOLLOWED}
     bases: dict[str, str] = {}
-    for change in changes:
-        by_model[change.model].add(change.object_id)
-        bases.setdefault(str(change.object_id), change.base)
+    for _seq, model, object_id, base in changes:
+        by_model[model].add(object_id)
+        bases.setdefault(str(object_id), base)
 
     tickets = rows.snapshots(Ticket.objects.filter(pk__in=by_model["ticket"]))
     ratings = rows.snapshots(Rating.objects.filter(pk__in=by_model["rating"]))
@@ -159,8 +163,8 @@ def batch_build(after: int, limit: int) -> Batch | None:
         "last": last,
         "events": events,
         "changes": [
-            {"seq": c.seq, "model": c.model, "id": str(c.object_id), "base": c.base}
-            for c in changes
+            {"seq": seq, "model": model, "id": str(object_id), "base": base}
+            for seq, model, object_id, base in changes
         ],
         "records": records,
     }

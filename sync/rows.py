@@ -199,20 +199,29 @@ def snapshots(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if not rows:
+        return []
     readers = READ[connection.vendor]
-    plan = [(f.attname, _kind(f)) for f in fields]
-    steps = [(i, name, readers[kind]) for i, (name, kind) in enumerate(plan) if kind != "file"]
-    with_files = [(i, name) for i, (name, kind) in enumerate(plan) if kind == "file"]
-    out = []
-    for row in rows:
-        snap = {name: convert(row[i]) for i, name, convert in steps}
-        for i, name in with_files:
-            value = file_value(model, snap.get("id"), row[i], snap.get("sha256", ""))
-            snap[name] = value
+    # Column by column: one loop a field, then each row's dict built at C speed.
+    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)]
+    kinds = [_kind(f) for f in fields]
+    for i, kind in enumerate(kinds):
+        if kind != "file" and readers[kind] is not _same:
+            columns[i] = list(map(readers[kind], columns[i]))
+    for i, kind in enumerate(kinds):
+        if kind != "file":
+            continue
+        pks = columns[names.index("id")] if "id" in names else [None] * len(rows)
+        shas = columns[names.index("sha256")] if "sha256" in names else [""] * len(rows)
+        stored = columns[i]
+        columns[i] = [
+            file_value(model, pk, name, sha)
+            for pk, name, sha in zip(pks, stored, shas, strict=True)
+        ]
+        for value, name in zip(columns[i], stored, strict=True):
             if value:
-                files[value["sha256"]] = row[i]
-        out.append({name: snap[name] for name in names})
-    return out
+                files[value["sha256"]] = name
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 # -- writing ------------------------------------------------------------------------------------
