@@ -72,9 +72,9 @@ class Book:
         self.unit_id = unit_id
         self.version_id = version_id
         self.rows: dict[Key, dict[str, int]] = {}
-        # The six rows a day's change goes to, by day and procedure version (a replay
-        # books many dossiers of a few days into one book).
-        self._cubes: dict[tuple[dt.date, uuid.UUID], list[Key]] = {}
+        # The six rows a day's change goes to, by day and procedure version: a replay
+        # books many dossiers of a few days into one book.
+        self._cubes: dict[tuple[dt.date, uuid.UUID], list[dict[str, int]]] = {}
         # A reception whose papers are counted by the upsert itself (live counting).
         self.papers_of: tuple[uuid.UUID, dt.date] | None = None
 
@@ -86,10 +86,10 @@ class Book:
 
     def cube(self, day: dt.date, measure: str, n: int = 1) -> None:
         """Book on the day, its month and its year, for the procedure and for the unit."""
-        keys = self._cubes.get((day, self.version_id))
-        if keys is None:
-            keys = self._cubes[day, self.version_id] = [
-                (grain, first, self.unit_id, version, "")
+        rows = self._cubes.get((day, self.version_id))
+        if rows is None:
+            rows = self._cubes[day, self.version_id] = [
+                self.rows.setdefault((grain, first, self.unit_id, version, ""), {})
                 for grain, first in (
                     ("d", day),
                     ("m", day.replace(day=1)),
@@ -97,13 +97,8 @@ class Book:
                 )
                 for version in (self.version_id, NIL)
             ]
-        rows = self.rows
-        for key in keys:
-            row = rows.get(key)
-            if row is None:
-                rows[key] = {measure: n}
-            else:
-                row[measure] = row.get(measure, 0) + n
+        for row in rows:
+            row[measure] = row.get(measure, 0) + n
 
     def officer(self, at: dt.datetime, user_id: uuid.UUID | None, measure: str) -> None:
         if user_id is not None:

@@ -64,14 +64,15 @@ def node_endpoint(view: NodeView) -> Callable[..., HttpResponse | FileResponse]:
             return _error(401, _("The request's signature does not match this node's secret."))
         if not signing.fresh(at):
             return _error(401, _("The request is too old or dated in the future; check the clock."))
+        now = timezone.now()
         try:
             with transaction.atomic():
                 Nonce.objects.create(node=node, value=nonce)
+                horizon = now - dt.timedelta(seconds=4 * signing.MAX_SKEW_SECONDS)
+                Nonce.objects.filter(node=node, at__lt=horizon).delete()
+                Node.objects.filter(pk=node.pk).update(last_contact_at=now)
         except IntegrityError:
             return _error(409, _("This request was already received; a replay is refused."))
-        horizon = timezone.now() - dt.timedelta(seconds=4 * signing.MAX_SKEW_SECONDS)
-        Nonce.objects.filter(node=node, at__lt=horizon).delete()
-        Node.objects.filter(pk=node.pk).update(last_contact_at=timezone.now())
         return view(request, node, *args, **kwargs)
 
     return wrapped
