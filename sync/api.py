@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gzip
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +21,7 @@ from sync.blobs import SHA256, BlobError, blob_append, blob_held, blob_missing, 
 from sync.hub import BatchRefusedError, batch_apply, pull_batch
 from sync.models import Node, Nonce
 from sync.reference import reference_export
-from sync.wire import blob_name
+from sync.wire import blob_name, decode
 
 NodeView = Callable[..., HttpResponse | FileResponse]
 
@@ -85,7 +84,7 @@ def _json_body(request: HttpRequest) -> Any:
         raise ValueError("the request was cut") from None
     if request.headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
-    return json.loads(body or b"{}")
+    return decode(body or b"{}")
 
 
 @require_http_methods(["POST"])

@@ -23,7 +23,7 @@ from sync.blobs import blob_store
 from sync.hub import Applied, BatchRefusedError, batch_apply
 from sync.models import Node, NodeState
 from sync.node import batch_build
-from sync.wire import encode
+from sync.wire import decode, encode
 
 
 def _signature(secret: str, node: str, digests: list[str]) -> str:
@@ -105,7 +105,7 @@ def log_import(path: Path) -> Imported:
             if hashlib.sha256(body).hexdigest() != want:
                 raise ImportRefusedError(f"{name} was changed after it was written")
             try:
-                applied: Applied = batch_apply(node, json.loads(body))
+                applied: Applied = batch_apply(node, decode(body))
             except BatchRefusedError as refused:
                 raise ImportRefusedError(f"{name}: {refused}") from None
             result.applied += applied.applied

@@ -39,7 +39,7 @@ from sync.hub import links_clean, records_upsert
 from sync.log import FOLLOWED
 from sync.models import Change, NodeState, SyncProblem
 from sync.reference import reference_import
-from sync.wire import digest, encode, files_of
+from sync.wire import decode, digest, encode, files_of
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ class Hub:
         if response_headers.get("content-encoding") == "gzip":
             data = gzip.decompress(data)
         try:
-            answer = json.loads(data) if data else {}
+            answer = decode(data) if data else {}
         except ValueError:
             raise SyncError(SyncProblem.BAD_ANSWER, f"HTTP {status}") from None
         return status, answer
