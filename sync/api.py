@@ -20,7 +20,7 @@ from sync import signing
 from sync.blobs import SHA256, BlobError, blob_append, blob_held, blob_missing, media_path
 from sync.hub import BatchRefusedError, batch_apply, pull_batch
 from sync.models import Node, Nonce
-from sync.reference import reference_export
+from sync.reference import reference_current
 from sync.wire import blob_name, decode
 
 NodeView = Callable[..., HttpResponse | FileResponse]
@@ -124,7 +124,7 @@ def pull(request: HttpRequest, node: Node) -> HttpResponse:
 @require_http_methods(["GET"])
 @node_endpoint
 def reference(request: HttpRequest, node: Node) -> HttpResponse:
-    digest, body = reference_export(node.unit)
+    digest, body = reference_current(node.unit)
     if request.headers.get("If-None-Match") == digest:
         return HttpResponse(status=304, headers={"ETag": digest})
     return HttpResponse(

@@ -8,3 +8,6 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from sync import log  # noqa: F401  (connects the change log to the models it follows)
+        from sync.reference import reference_follow
+
+        reference_follow()

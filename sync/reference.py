@@ -11,7 +11,9 @@ import hashlib
 from typing import Any
 
 from django.core import serializers
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from accounts.models import Assignment, User
 from catalog.models import Case, Component, Fee, Field, Procedure, ProcedureVersion, Step
@@ -104,3 +106,47 @@ def reference_import(body: bytes, center_code: str) -> int:
     Assignment.objects.filter(unit_id__in=served_units(center)).exclude(pk__in=assignments).delete()
     OnlinePriorityDay.objects.filter(center=center).exclude(pk__in=online_days).delete()
     return count
+
+
+# -- the export as the hub answers it -----------------------------------------------------------
+
+REFERENCE_KEPT = 30  # seconds; a change saved in this process drops the kept exports at once
+_GENERATION_KEY = "sync-reference-generation"
+
+
+FOLLOWED_MODELS: list[type[models.Model]] = [
+    *(Unit, Field, Procedure, ProcedureVersion, Case, Component, Fee, Step, CalendarDay),
+    *(User, Assignment, PriorityGroup, QueueSettings, OpeningHours, ServiceArea, Counter),
+    OnlinePriorityDay,
+]
+
+
+def reference_current(center: Unit) -> tuple[str, bytes]:
+    """:func:`reference_export`, kept a few seconds: every node asks each round, and the
+    answer is almost always "nothing changed". A row saved or deleted here starts a new
+    generation; a change made by another server process is seen within ``REFERENCE_KEPT``."""
+    generation = cache.get_or_set(_GENERATION_KEY, 0)
+    key = f"sync-reference:{generation}:{center.pk}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = reference_export(center)
+        cache.set(key, kept, REFERENCE_KEPT)
+    return kept  # type: ignore[no-any-return]
+
+
+def reference_changed(**_kwargs: Any) -> None:
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # no generation yet, or it expired
+        cache.set(_GENERATION_KEY, 1)
+
+
+def reference_follow() -> None:
+    """Connect the saves and deletes of every exported table to :func:`reference_changed`."""
+    for model in FOLLOWED_MODELS:
+        uid = f"sync-reference-{model._meta.label_lower}"
+        post_save.connect(reference_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(reference_changed, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(
+        reference_changed, sender=Counter.areas.through, dispatch_uid="sync-reference-areas"
+    )

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from accounts.models import Assignment
-from queueing.models import OnlinePriorityDay
-from sync.reference import reference_export, reference_import
+from queueing.models import Counter, OnlinePriorityDay, ServiceArea
+from sync.reference import reference_current, reference_export, reference_import
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +33,20 @@ def test_days_and_roles_the_hub_took_away_go_on_the_ward_too(ward_center, desk_o
 def body_without(body: bytes, *pks: object) -> bytes:
     rows = [row for row in json.loads(body) if str(row["pk"]) not in {str(pk) for pk in pks}]
     return json.dumps(rows).encode()
+
+
+def test_the_hub_keeps_its_answer_until_a_row_is_saved(ward_center, desk_officer) -> None:
+    digest, _body = reference_current(ward_center)
+    # A change that skips the model's signals is seen only once the kept answer expires...
+    Unit.objects.filter(pk=ward_center.pk).update(name_en="Renamed quietly")
+    assert reference_current(ward_center)[0] == digest != reference_export(ward_center)[0]
+    # ...a change saved through the model is seen at once, and so is a counter's areas.
+    ward_center.name_en = "Renamed"
+    ward_center.save()
+    renamed = reference_current(ward_center)[0]
+    assert renamed == reference_export(ward_center)[0] != digest
+    area = ServiceArea.objects.create(center=ward_center, name_vi="Khu A", name_en="A")
+    counter = Counter.objects.create(center=ward_center, number=1)
+    with_counter = reference_current(ward_center)[0]
+    counter.areas.add(area)
+    assert reference_current(ward_center)[0] == reference_export(ward_center)[0] != with_counter
