@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
+import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.utils.dateparse import parse_datetime
@@ -227,25 +228,40 @@ def snapshots(
 # -- writing ------------------------------------------------------------------------------------
 
 
+def _on_conflict(model: type[models.Model], columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None
+    sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c != pk.column)
+    return f" ON CONFLICT ({quote(pk.column)}) DO UPDATE SET {sets}"
+
+
 @lru_cache(maxsize=128)
 def _statement(
     vendor: str, model: type[models.Model], columns: tuple[str, ...], rows: int, *, update: bool
 ) -> str:
     """The multi-row insert, written once per shape (``vendor`` keys the cache)."""
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES {', '.join([marks] * rows)}"
     )
-    if update:
-        pk = model._meta.pk
-        assert pk is not None
-        kept = [c for c in columns if c != pk.column]
-        sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in kept)
-        sql += f" ON CONFLICT ({quote(pk.column)}) DO UPDATE SET {sets}"
-    return sql
+    return sql + _on_conflict(model, columns) if update else sql
+
+
+@lru_cache(maxsize=64)
+def _json_statement(model: type[models.Model], columns: tuple[str, ...], *, update: bool) -> str:
+    """PostgreSQL's insert of any number of rows sent as one JSON array of objects: the
+    statement stays short and the rows are parsed by the server, not quoted by the driver."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    sql = (
+        f"INSERT INTO {table} ({names}) "
+        f"SELECT {names} FROM json_populate_recordset(NULL::{table}, %s::json)"
+    )
+    return sql + _on_conflict(model, columns) if update else sql
 
 
 def write(model: type[models.Model], snaps: list[dict[str, Any]], *, update: bool) -> None:
@@ -279,8 +295,19 @@ def write(model: type[models.Model], snaps: list[dict[str, Any]], *, update: boo
         elif convert is not _same:
             column = list(map(convert, column))
         values.append(column)
-    params: list[Any] = list(chain.from_iterable(zip(*values, strict=True)))
     columns = tuple(f.column for f in fields)
+    if connection.vendor == "postgresql":
+        # A JSON column's value goes as the JSON it holds, not as a string of it.
+        for i, (name, convert) in enumerate(plan):
+            if convert is _json_out:
+                values[i] = [snap.get(name) for snap in snaps]
+        rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _json_statement(model, columns, update=update), [orjson.dumps(rows).decode()]
+            )
+        return
+    params: list[Any] = list(chain.from_iterable(zip(*values, strict=True)))
     per = max(1, MAX_PARAMS // len(columns))
     width = len(columns)
     with connection.cursor() as cursor:
