@@ -75,13 +75,6 @@ def _rows_by_unit(dossier_ids: Iterable[uuid.UUID]) -> Before:
     )
 
 
-def present(dossier_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    """The dossiers among ``dossier_ids`` this side already has."""
-    if not dossier_ids:
-        return set()
-    return set(Dossier.objects.filter(pk__in=list(dossier_ids)).values_list("pk", flat=True))
-
-
 def lives_before(dossier_ids: set[uuid.UUID]) -> Before:
     return _rows_by_unit(dossier_ids) if dossier_ids else {}
 

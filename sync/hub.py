@@ -19,6 +19,7 @@ conflict list and the hub's stays until a manager chooses.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,20 +137,34 @@ def _apply_locked(
         )
 
     events = [e for kind, e in fresh if kind == "event"]
-    touched = {uuid.UUID(str(e["dossier_id"])) for e in events}
-    had = counting.present(touched)
+    dossiers = records.get("dossier", [])
+    touched = {str(e["dossier_id"]) for e in events}
+    owners = {
+        str(pk): owner
+        for pk, owner in Dossier.objects.filter(
+            pk__in=touched | {str(d["id"]) for d in dossiers}
+        ).values_list("pk", "owner_node")
+    }
+    had = {uuid.UUID(pk) for pk in touched if pk in owners}
     before = counting.lives_before(had)
 
     aliases = _applicants_apply(node, records.get("applicant", []))
-    _dossiers_apply(node, units, records.get("dossier", []), aliases)
+    _dossiers_apply(node, units, dossiers, aliases, owners)
+    # The dossiers just written are the centre's: their papers and ratings need no query.
+    vouched = {str(d["id"]) for d in dossiers}
     _papers_apply(records.get("paper", []), aliases)
-    _rows_apply(DossierComponent, records.get("component", []), units, dossier_key="dossier_id")
+    _rows_apply(
+        DossierComponent,
+        records.get("component", []),
+        units,
+        dossier_key="dossier_id",
+        vouched=vouched,
+    )
     _events_apply(node, events)
     _rows_apply(Ticket, records.get("ticket", []), units, unit_key="center_id")
-    _rows_apply(Rating, records.get("rating", []), units, dossier_key="dossier_id")
-    new_here = {str(pk) for pk in touched - had}
+    _rows_apply(Rating, records.get("rating", []), units, dossier_key="dossier_id", vouched=vouched)
     arrived = counting.lives_in_batch(
-        (d for d in records.get("dossier", []) if str(d["id"]) in new_here),
+        (d for d in dossiers if str(d["id"]) in touched and str(d["id"]) not in owners),
         events,
         records.get("component", []),
     )
@@ -245,15 +260,18 @@ def _applicants_apply(node: Node, snaps: list[dict[str, Any]]) -> dict[str, str]
 
 
 def _dossiers_apply(
-    node: Node, units: set[uuid.UUID], snaps: list[dict[str, Any]], aliases: dict[str, str]
+    node: Node,
+    units: set[uuid.UUID],
+    snaps: list[dict[str, Any]],
+    aliases: dict[str, str],
+    owners: dict[str, str],
 ) -> None:
-    owners = dict(
-        Dossier.objects.filter(pk__in=[s["id"] for s in snaps]).values_list("pk", "owner_node")
-    )
+    """Write the node's dossiers; ``owners`` has the owner node of those the hub has."""
+    centre = {str(pk) for pk in units}
     for snap in snaps:
-        owner = owners.get(uuid.UUID(str(snap["id"])))
+        owner = owners.get(str(snap["id"]))
         if owner is None:
-            if uuid.UUID(str(snap["receiving_unit_id"])) not in units:
+            if str(snap["receiving_unit_id"]) not in centre:
                 raise BatchRefusedError(
                     403, gettext_noop("A node may send only dossiers its center received.")
                 )
@@ -274,14 +292,19 @@ def _rows_apply(
     *,
     dossier_key: str = "",
     unit_key: str = "",
+    vouched: Collection[str] = (),
 ) -> None:
+    """Write rows of the node's centre; a row's dossier in ``vouched`` was checked already."""
     if not snaps:
         return
-    if unit_key and any(uuid.UUID(str(s[unit_key])) not in units for s in snaps):
+    centre = {str(pk) for pk in units}
+    if unit_key and any(str(s[unit_key]) not in centre for s in snaps):
         raise BatchRefusedError(403, gettext_noop("A node may send only its own center's records."))
     if dossier_key:
-        ids = {s[dossier_key] for s in snaps}
-        owned = Dossier.objects.filter(pk__in=ids, receiving_unit_id__in=units).count()
+        ids = {str(s[dossier_key]) for s in snaps}.difference(vouched)
+        owned = (
+            Dossier.objects.filter(pk__in=ids, receiving_unit_id__in=units).count() if ids else 0
+        )
         if owned != len(ids):
             raise BatchRefusedError(
                 403, gettext_noop("A node may send only its own center's records.")
