@@ -19,6 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from catalog.models import Case
@@ -79,8 +80,14 @@ def lives_before(dossier_ids: set[uuid.UUID]) -> Before:
     return _rows_by_unit(dossier_ids) if dossier_ids else {}
 
 
+@lru_cache(maxsize=4096)
+def _uuid_of(text: str) -> uuid.UUID:
+    """Units, versions, cases and officers recur on every dossier of a batch."""
+    return uuid.UUID(text)
+
+
 def _uuid(value: Any) -> uuid.UUID | None:
-    return None if value in (None, "") else uuid.UUID(str(value))
+    return None if value in (None, "") else _uuid_of(str(value))
 
 
 def lives_in_batch(
@@ -122,8 +129,8 @@ def lives_in_batch(
         n, digitised, reused = papers.get(pk, (0, 0, 0))
         yield Life(
             id=uuid.UUID(pk),
-            unit_id=uuid.UUID(str(d["receiving_unit_id"])),
-            version_id=uuid.UUID(str(d["procedure_version_id"])),
+            unit_id=_uuid_of(str(d["receiving_unit_id"])),
+            version_id=_uuid_of(str(d["procedure_version_id"])),
             channel=d["channel"],
             assignee_id=_uuid(d["assignee_id"]),
             time_value=time_value,
