@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain
@@ -240,9 +241,13 @@ def _on_conflict(model: type[models.Model], columns: tuple[str, ...]) -> str:
 def _statement(
     vendor: str, model: type[models.Model], columns: tuple[str, ...], rows: int, *, update: bool
 ) -> str:
-    """The multi-row insert, written once per shape (``vendor`` keys the cache)."""
+    """The multi-row insert, written once per shape (``vendor`` keys the cache).
+
+    SQLite's statement carries its own ``?`` placeholders: see :func:`_execute`.
+    """
     quote = connection.ops.quote_name
-    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    mark = "?" if vendor == "sqlite" else "%s"
+    marks = "(" + ", ".join([mark] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES {', '.join([marks] * rows)}"
@@ -314,6 +319,17 @@ def write(model: type[models.Model], snaps: list[dict[str, Any]], *, update: boo
         for start in range(0, len(snaps), per):
             chunk = params[start * width : (start + per) * width]
             count = len(chunk) // width
-            cursor.execute(
-                _statement(connection.vendor, model, columns, count, update=update), chunk
+            _execute(
+                cursor, _statement(connection.vendor, model, columns, count, update=update), chunk
             )
+
+
+def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
+    """Run a multi-row insert. On SQLite it goes straight to the driver: Django's cursor
+    would rewrite every ``%s`` of a statement of tens of thousands with a regular
+    expression (milliseconds a statement), so the statement is written with ``?``."""
+    if connection.vendor != "sqlite":
+        cursor.execute(sql, params)
+        return
+    with connection.wrap_database_errors:
+        sqlite3.Cursor.execute(cursor.cursor, sql, params)
