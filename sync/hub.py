@@ -270,12 +270,12 @@ def _dossiers_apply(
     centre = {str(pk) for pk in units}
     for snap in snaps:
         owner = owners.get(str(snap["id"]))
-        if owner is None:
-            if str(snap["receiving_unit_id"]) not in centre:
-                raise BatchRefusedError(
-                    403, gettext_noop("A node may send only dossiers its center received.")
-                )
-        elif owner != node.node_id:
+        # A dossier's receiving unit never changes: one the node owns stays its centre's too.
+        if str(snap["receiving_unit_id"]) not in centre:
+            raise BatchRefusedError(
+                403, gettext_noop("A node may send only dossiers its center received.")
+            )
+        if owner is not None and owner != node.node_id:
             raise BatchRefusedError(
                 403,
                 gettext_noop("Dossier %(code)s is owned by %(owner)s, not by this node."),

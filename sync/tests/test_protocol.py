@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from core.ids import uuid7
 from dossiers import services as s
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from dossiers.tests.fixtures import all_papers, at
@@ -382,3 +383,25 @@ def test_the_ward_pulls_the_hubs_work_and_gets_the_dossier_back_to_return_it(
         actor=desk_officer, dossier=back, collected_by="Nguyễn Văn A", at=at(2026, 3, 5, 9)
     )
     assert returned.status == "returned"
+
+
+def test_a_node_cannot_move_its_dossier_to_another_center(
+    as_ward, desk_officer, ward_center, other_center, ward_case, applicant_in
+) -> None:
+    dossier = intake(desk_officer, ward_center, ward_case, applicant_in)
+    first = batch_build(0, 500)
+    assert first is not None
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+    forget_locally([dossier.pk])
+    batch_apply(node, json.loads(json.dumps(first.body)))
+    # The node owns the dossier now; its next version names another center.
+    moved = json.loads(json.dumps(first.body))
+    moved["records"]["dossier"][0]["receiving_unit_id"] = str(other_center.pk)
+    moved["first"] = moved["last"] = first.last + 1
+    moved["events"] = [{**moved["events"][-1], "id": str(uuid7()), "seq": first.last + 1}]
+    moved["changes"] = []
+    with pytest.raises(BatchRefusedError) as refused:
+        batch_apply(node, moved)
+    assert refused.value.status == 403
+    assert Dossier.objects.get(pk=dossier.pk).receiving_unit_id == ward_center.pk
