@@ -169,6 +169,34 @@ def test_a_pull_does_not_undo_a_check_in_the_hub_has_not_heard_of(
     assert booking.status == AppointmentStatus.CHECKED_IN
 
 
+def test_a_check_in_that_crossed_a_cancellation_leaves_the_booking_cancelled_on_both_sides(
+    settings, node, ward_center, slot
+) -> None:
+    booking = book(slot)
+    first = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    as_ward(settings, ward_center)
+    ticket = q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+    batch = batch_build(0, 500)
+    assert batch is not None
+
+    # Meanwhile the citizen cancelled on the portal; then the line came back.
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    Appointment.objects.filter(pk=booking.pk).update(status=AppointmentStatus.BOOKED)
+    as_hub(settings)
+    q.appointment_cancel(appointment=booking)
+    batch_apply(node, wire(batch.body))
+    booking.refresh_from_db()
+    assert booking.status == AppointmentStatus.CANCELLED  # its place was given back
+    assert Ticket.objects.get().appointment_id == booking.pk
+    answer = wire(bookings_batch(node, first["last"], 500, at=SATURDAY))
+
+    Appointment.objects.filter(pk=booking.pk).update(status=AppointmentStatus.CHECKED_IN)
+    as_ward(settings, ward_center)
+    bookings_apply(answer)
+    booking.refresh_from_db()
+    assert booking.status == AppointmentStatus.CANCELLED
+
+
 def test_a_ward_cannot_check_in_another_centers_booking(
     settings, node, ward_center, slot, other_slot
 ) -> None:
