@@ -295,6 +295,8 @@ class AppointmentStatus(models.TextChoices):
 
 
 class Appointment(UUIDModel):
+    """A place in a slot, held by a code that the center's kiosk checks in."""
+
     slot = models.ForeignKey(
         Slot, verbose_name=_("slot"), on_delete=models.PROTECT, related_name="appointments"
     )
@@ -322,11 +324,16 @@ class Appointment(UUIDModel):
         related_name="+",
     )
     created_at = models.DateTimeField(_("booked at"))
+    # Where bookings are taken (the hub, for a center that runs a ward node), every
+    # change takes the next number of its center's count, so the center's node pulls
+    # the bookings changed after the last number it saw (sync.hub.bookings_batch).
+    revision = models.PositiveBigIntegerField(_("change number"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
         ordering = ["day", "slot__starts_at"]
+        indexes = [models.Index(fields=["area", "revision"], name="queue_booking_changes")]
         constraints = [
             # A double click, or a second try from the same phone, books nothing more.
             models.UniqueConstraint(

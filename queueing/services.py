@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,8 @@ __all__ = [
     "appointment_book",
     "appointment_cancel",
     "appointment_check_in",
+    "appointment_record_check_in",
+    "bookings_from_hub",
     "counter_close",
     "counter_open",
     "counter_pause",
@@ -608,6 +611,33 @@ def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
+def bookings_from_hub() -> bool:
+    """True on a ward node that synchronises: the hub takes its center's bookings.
+
+    The portal runs at the hub, so the hub keeps the slots' capacity; the node
+    pulls the bookings and only checks them in at its kiosk (see sync.node).
+    """
+    return settings.NODE_ROLE == "ward" and bool(settings.SYNC_HUB_URL)
+
+
+def _refuse_on_ward() -> None:
+    if bookings_from_hub():
+        raise QueueError(
+            _("Bookings for this center are made and cancelled on the provincial server."),
+            field="slot",
+        )
+
+
+def _revision(center_id: Any) -> int:
+    """The next number of the center's booking changes, which its ward node pulls after.
+
+    Taken once a change holds the rows it locks: the count's row then stays locked
+    until commit, so the numbers become visible in order (a node reading up to one
+    number misses none before it), and nothing waits for a lock while holding it.
+    """
+    return get_next_value(f"queue-bookings:{center_id}")
+
+
 def slots_open(area: ServiceArea, day: dt.date, *, at: dt.datetime | None = None) -> list[Slot]:
     """The area's slots on ``day`` that still have room and have not ended."""
     now = timezone.localtime(_now(at))
@@ -645,6 +675,7 @@ def appointment_book(
     click books once.
     """
     now = _now(at)
+    _refuse_on_ward()
     name = " ".join((name or "").split())
     phone = normalise_phone(phone)
     if not name:
@@ -654,6 +685,7 @@ def appointment_book(
     local = timezone.localtime(now)
     if (slot.day, slot.ends_at) <= (local.date(), local.time()):
         raise QueueError(_("This time has passed; choose another."), field="slot")
+    area = ServiceArea.objects.select_related("center").get(pk=slot.area_id)
     try:
         with transaction.atomic():
             taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
@@ -671,8 +703,9 @@ def appointment_book(
                 channel=channel,
                 booked_by=actor if actor is not None and actor.is_authenticated else None,
                 created_at=now,
+                revision=_revision(area.center_id),
             )
-            _remind(appointment, slot, now)
+            _remind(appointment, slot, area, now)
     except IntegrityError as exc:
         existing = (
             Appointment.objects.filter(area_id=slot.area_id, day=slot.day, phone=phone)
@@ -692,8 +725,7 @@ def appointment_book(
     return appointment
 
 
-def _remind(appointment: Appointment, slot: Slot, now: dt.datetime) -> None:
-    area = ServiceArea.objects.select_related("center").get(pk=slot.area_id)
+def _remind(appointment: Appointment, slot: Slot, area: ServiceArea, now: dt.datetime) -> None:
     start = timezone.make_aware(dt.datetime.combine(slot.day, slot.starts_at))
     evening_before = timezone.make_aware(
         dt.datetime.combine(slot.day - dt.timedelta(days=1), dt.time(17, 0))
@@ -728,13 +760,17 @@ def _remind(appointment: Appointment, slot: Slot, now: dt.datetime) -> None:
 
 
 def appointment_cancel(*, appointment: Appointment, at: dt.datetime | None = None) -> Appointment:
+    _refuse_on_ward()
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        appointment = (
+            Appointment.objects.select_for_update().select_related("area").get(pk=appointment.pk)
+        )
         if appointment.status != AppointmentStatus.BOOKED:
             raise QueueError(_("Only a booking not yet used can be cancelled."))
-        appointment.status = AppointmentStatus.CANCELLED
-        appointment.save(update_fields=["status"])
         Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.revision = _revision(appointment.area.center_id)
+        appointment.save(update_fields=["status", "revision"])
     return appointment
 
 
@@ -751,6 +787,17 @@ def appointment_check_in(
             .select_related("area__center")
             .first()
         )
+        if appointment is None and bookings_from_hub():
+            # Booked at the hub after this node last pulled (or while the line was down):
+            # the person is still served, with an ordinary ticket.
+            raise QueueError(
+                _(
+                    "No booking with this code has reached this center yet: a recent booking "
+                    "may still be on its way from the provincial server. Touch the service "
+                    "you came for to take a number as usual."
+                ),
+                field="code",
+            )
         if appointment is None:
             raise QueueError(_("No booking with this code at this center."), field="code")
         if appointment.status == AppointmentStatus.CHECKED_IN:
@@ -770,5 +817,27 @@ def appointment_check_in(
             appointment=appointment,
         )
         appointment.status = AppointmentStatus.CHECKED_IN
-        appointment.save(update_fields=["status"])
+        appointment.revision = _revision(appointment.area.center_id)
+        appointment.save(update_fields=["status", "revision"])
     return ticket
+
+
+def appointment_record_check_in(*, appointment_ids: Collection[Any]) -> int:
+    """On the hub: bookings a ward node's kiosk checked in (its tickets name them) are used.
+
+    A booking cancelled here in the meantime stays cancelled: its place was given
+    back and may be taken again, and the same phone may already hold another
+    booking that day. Answers how many bookings changed.
+    """
+    with transaction.atomic():
+        used = list(
+            Appointment.objects.select_for_update()
+            .filter(pk__in=appointment_ids, status=AppointmentStatus.BOOKED)
+            .select_related("area")
+            .order_by("pk")
+        )
+        for appointment in used:
+            appointment.status = AppointmentStatus.CHECKED_IN
+            appointment.revision = _revision(appointment.area.center_id)
+            appointment.save(update_fields=["status", "revision"])
+    return len(used)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from sync import signing
 from sync.blobs import SHA256, BlobError, blob_append, blob_held, blob_missing, media_path
-from sync.hub import BatchRefusedError, batch_apply, pull_batch
+from sync.hub import BatchRefusedError, batch_apply, bookings_batch, pull_batch
 from sync.models import Node, Nonce
 from sync.reference import reference_current
 from sync.wire import blob_name, decode
@@ -119,6 +119,18 @@ def pull(request: HttpRequest, node: Node) -> HttpResponse:
     except ValueError:
         return _error(400, _("after and limit are numbers."))
     return JsonResponse(pull_batch(node, after, limit))
+
+
+@require_http_methods(["GET"])
+@node_endpoint
+def bookings(request: HttpRequest, node: Node) -> HttpResponse:
+    """The node's center's bookings changed after its mark (the portal books at the hub)."""
+    try:
+        after = int(request.GET.get("after", "0"))
+        limit = max(1, min(int(request.GET.get("limit", "500")), 2000))
+    except ValueError:
+        return _error(400, _("after and limit are numbers."))
+    return JsonResponse(bookings_batch(node, after, limit))
 
 
 @require_http_methods(["GET"])

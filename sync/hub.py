@@ -11,6 +11,10 @@ It is applied in one transaction with the node's row locked:
   dossiers, tickets and ratings, and only dossiers it owns), every file must
   already be in the blob store, or nothing is applied.
 
+A ticket the ward's kiosk issued for a booking names the booking: the hub
+then counts that booking as used. The ward takes its centre's bookings from
+:func:`bookings_batch`, numbered by the hub's change count of that centre.
+
 Applicants are shared by every centre: a node's version replaces the hub's
 only when the node changed the version the hub has; otherwise both go to the
 conflict list and the hub's stays until a manager chooses.
@@ -18,6 +22,7 @@ conflict list and the hub's stays until a manager chooses.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -30,7 +35,8 @@ from django.utils.translation import gettext_noop
 
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from portal.models import Rating
-from queueing.models import Ticket
+from queueing.models import Appointment, Slot, Ticket
+from queueing.services import appointment_record_check_in
 from sync import counting, rows
 from sync.blobs import blob_missing
 from sync.models import ApplicantAlias, Conflict, ConflictState, Node, translated
@@ -169,6 +175,7 @@ def _apply_locked(
         records.get("component", []),
     )
     counting.book_difference(before, had, arrived)
+    _check_ins_apply(node, records.get("ticket", []))
 
     node.acked_seq = last
     node.last_batch_at = now
@@ -312,6 +319,22 @@ def _rows_apply(
     records_upsert(model, snaps)
 
 
+def _check_ins_apply(node: Node, tickets: list[dict[str, Any]]) -> None:
+    """The bookings the node's tickets name are used; only its own center's bookings.
+
+    Runs after the tickets are written (a booking the hub does not know was
+    dropped from them there) and last, since it takes the center's booking count.
+    """
+    ids = {t["appointment_id"] for t in tickets if t.get("appointment_id")}
+    if not ids:
+        return
+    if Appointment.objects.filter(pk__in=ids).exclude(area__center_id=node.unit_id).exists():
+        raise BatchRefusedError(
+            403, gettext_noop("A node may check in only its own center's bookings.")
+        )
+    appointment_record_check_in(appointment_ids=ids)
+
+
 def _papers_apply(snaps: list[dict[str, Any]], aliases: dict[str, str]) -> None:
     for snap in snaps:
         snap["applicant_id"] = aliases.get(snap["applicant_id"], snap["applicant_id"])
@@ -390,4 +413,31 @@ def pull_batch(node: Node, after: int, limit: int) -> dict[str, Any]:
             "component": rows.snapshots(components),
             "paper": rows.snapshots(papers),
         },
+    }
+
+
+def bookings_batch(
+    node: Node, after: int, limit: int, *, at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The bookings of the node's center changed after ``after``, with their slots.
+
+    Cancellations come as bookings whose status says so. Bookings for a day
+    already past are left out: no kiosk checks them in any more.
+    """
+    bookings = Appointment.objects.filter(area__center_id=node.unit_id)
+    # Read first: every number up to here has committed (queueing.services._revision),
+    # so the mark may move past the center's numbers that the day filter leaves out.
+    newest = bookings.order_by("-revision").values_list("revision", flat=True).first()
+    coming = bookings.filter(revision__gt=after, day__gte=timezone.localdate(at))
+    changed = rows.snapshots(coming.order_by("revision")[:limit])
+    slots = Slot.objects.filter(pk__in={b["slot_id"] for b in changed}).order_by("pk")
+    last = changed[-1]["revision"] if changed else after
+    if len(changed) < limit:
+        last = max(last, newest or 0)
+    return {
+        "after": after,
+        "last": last,
+        "more": len(changed) == limit,
+        "slots": rows.snapshots(slots),
+        "appointments": changed,
     }

@@ -3,7 +3,7 @@
 On a ward node: :class:`Change` numbers the changes that are not dossier
 events (applicants, queue tickets, ratings) in the same per-node sequence as
 the events, and :class:`NodeState` remembers how far the hub has acknowledged
-and how far this node has pulled.
+and how far this node has pulled the hub's events and bookings.
 
 On the hub: :class:`Node` is a registered ward node with its credential,
 acknowledged mark and last contact; :class:`Nonce` refuses a replayed
@@ -66,6 +66,10 @@ class NodeState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     acked_seq = models.PositiveBigIntegerField(_("acknowledged by the hub up to"), default=0)
     pulled_seq = models.PositiveBigIntegerField(_("pulled from the hub up to"), default=0)
+    # The hub's change number of this center's bookings (queueing.Appointment.revision).
+    bookings_pulled = models.PositiveBigIntegerField(
+        _("bookings pulled from the hub up to"), default=0
+    )
     reference_digest = models.CharField(max_length=64, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last synchronised"), null=True, blank=True)

@@ -3,9 +3,11 @@
 The node keeps working whatever the line does: everything is written locally
 first and numbered in the node's log. A round (:func:`sync_round`) sends the
 files the hub lacks, then the log in batches after the hub's acknowledged
-mark, then pulls the reference tables and the hub's events on dossiers this
-center received. Any failure leaves the marks where the hub last confirmed
-them; the next round starts from there.
+mark, then pulls the reference tables, the hub's events on dossiers this
+center received, and this center's bookings (taken on the hub, where the
+portal is), so the kiosk checks them in while the line is down. Any failure
+leaves the marks where the hub last confirmed them; the next round starts
+from there.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from django.utils import timezone
 
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from portal.models import Rating
-from queueing.models import Ticket
+from queueing.models import Appointment, AppointmentStatus, Slot, Ticket
 from sync import counting, rows, signing
 from sync.blobs import CHUNK_BYTES, blob_have, blob_store
 from sync.hub import links_clean, records_upsert
@@ -70,6 +72,7 @@ class Batch:
 class Round:
     pushed: int = 0
     pulled: int = 0
+    bookings: int = 0
     waiting: int = 0
     reference_rows: int = 0
 
@@ -395,6 +398,45 @@ def pull(hub: Hub, state: NodeState) -> int:
             return pulled
 
 
+def bookings_apply(answer: dict[str, Any]) -> int:
+    """This center's bookings and their slots as the hub has them; answers how many came.
+
+    A booking checked in here stays checked in when the hub's copy still says
+    booked: the hub learns of the check-in with the next push. A cancellation
+    is the hub's to make and is taken as it comes.
+    """
+    slots = answer.get("slots", [])
+    bookings = answer.get("appointments", [])
+    with transaction.atomic():
+        records_upsert(Slot, slots)
+        used_here = set(
+            Appointment.objects.filter(
+                pk__in=[b["id"] for b in bookings], status=AppointmentStatus.CHECKED_IN
+            ).values_list("pk", flat=True)
+        )
+        for booking in bookings:
+            if booking["status"] == AppointmentStatus.BOOKED and _uuid(booking["id"]) in used_here:
+                booking["status"] = AppointmentStatus.CHECKED_IN
+        # In the hub's order: a phone's cancelled booking is written before its next one.
+        records_upsert(Appointment, sorted(bookings, key=lambda b: int(b["revision"])))
+    return len(bookings)
+
+
+def bookings_pull(hub: Hub, state: NodeState) -> int:
+    pulled = 0
+    while True:
+        status, answer = hub.json(
+            "GET", f"/sync/bookings?after={state.bookings_pulled}&limit={settings.SYNC_BATCH}"
+        )
+        if status != 200:
+            raise _refused(status, answer)
+        pulled += bookings_apply(answer)
+        state.bookings_pulled = max(state.bookings_pulled, int(answer["last"]))
+        state.save(update_fields=["bookings_pulled"])
+        if not answer.get("more"):
+            return pulled
+
+
 @contextmanager
 def one_round_at_a_time() -> Iterator[None]:
     """The background loop and a "sync now" never push the same batch side by side."""
@@ -420,6 +462,7 @@ def sync_round(*, hub: Hub | None = None) -> Round:
             result.pushed = push(hub, state)
             result.reference_rows = reference_pull(hub, state)
             result.pulled = pull(hub, state)
+            result.bookings = bookings_pull(hub, state)
         except SyncError as error:
             state.last_problem = error.problem
             state.last_error = error.detail

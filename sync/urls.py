@@ -8,6 +8,7 @@ urlpatterns = [
     # What ward nodes call on the hub (signed requests, JSON).
     path("push", api.push, name="push"),
     path("pull", api.pull, name="pull"),
+    path("bookings", api.bookings, name="bookings"),
     path("reference", api.reference, name="reference"),
     path("blobs/missing", api.blobs_missing, name="blobs_missing"),
     path("blobs/<str:sha>", api.blob, name="blob"),

@@ -167,3 +167,61 @@ def test_cancel_gives_the_place_back(slot: Slot) -> None:
     assert again != appointment
     with pytest.raises(q.QueueError):
         q.appointment_cancel(appointment=appointment)
+
+
+@pytest.mark.django_db
+def test_every_change_of_a_booking_takes_the_centers_next_number(
+    slot: Slot, ward_center: Unit
+) -> None:
+    first = book(slot)
+    second = book(slot, phone="0905000002")
+    assert (first.revision, second.revision) == (1, 2)
+    q.appointment_cancel(appointment=first)
+    ticket = q.appointment_check_in(code=second.code, center=ward_center, at=minutes(50))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.revision, second.revision) == (3, 4)
+    assert ticket.appointment == second
+
+
+@pytest.mark.django_db
+def test_a_check_in_made_at_a_ward_node_marks_the_booking_used_but_not_a_cancelled_one(
+    slot: Slot,
+) -> None:
+    used = book(slot)
+    cancelled = book(slot, phone="0905000002")
+    q.appointment_cancel(appointment=cancelled)
+    changed = q.appointment_record_check_in(appointment_ids=[used.pk, cancelled.pk])
+    assert changed == 1
+    used.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert used.status == AppointmentStatus.CHECKED_IN and used.revision == 4
+    # Its place was given back and may be taken again: it stays cancelled.
+    assert cancelled.status == AppointmentStatus.CANCELLED and cancelled.revision == 3
+    assert q.appointment_record_check_in(appointment_ids=[used.pk]) == 0  # once only
+
+
+@pytest.mark.django_db
+def test_a_ward_node_neither_books_nor_cancels_the_hub_does(slot: Slot, settings) -> None:
+    appointment = book(slot)
+    settings.NODE_ROLE = "ward"
+    settings.SYNC_HUB_URL = "http://hub.invalid"
+    with pytest.raises(q.QueueError, match="provincial server"):
+        book(slot, phone="0905000002")
+    with pytest.raises(q.QueueError, match="provincial server"):
+        q.appointment_cancel(appointment=appointment)
+    slot.refresh_from_db()
+    appointment.refresh_from_db()
+    assert slot.booked == 1 and appointment.status == AppointmentStatus.BOOKED
+
+
+@pytest.mark.django_db
+def test_an_unknown_code_at_a_ward_node_says_the_booking_may_not_have_arrived(
+    slot: Slot, ward_center: Unit, settings
+) -> None:
+    with pytest.raises(q.QueueError, match="No booking with this code at this center"):
+        q.appointment_check_in(code="ZZZZZZZZ", center=ward_center, at=minutes(50))
+    settings.SYNC_HUB_URL = "http://hub.invalid"  # a ward node that synchronises
+    with pytest.raises(q.QueueError, match="on its way from the provincial server") as error:
+        q.appointment_check_in(code="ZZZZZZZZ", center=ward_center, at=minutes(50))
+    assert error.value.field == "code"

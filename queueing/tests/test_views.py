@@ -101,6 +101,28 @@ def test_the_kiosk_checks_a_booking_in_from_its_scanned_qr(
 
 
 @pytest.mark.django_db
+def test_a_ward_kiosk_serves_a_booking_it_has_not_received_with_a_number_as_usual(
+    client: Client, guide: User, ward_center: Unit, civil: ServiceArea, settings
+) -> None:
+    settings.SYNC_HUB_URL = "http://hub.invalid"  # bookings are taken on the hub
+    login(client, guide)
+    url = reverse("queueing:kiosk_check_in", args=[ward_center.code])
+    english = client.post(url, {"code": "ABCD2345"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 409
+    page = english.content.decode()
+    assert "may still be on its way from the provincial server" in page
+    assert "to take a number as usual" in page
+    assert f'value="{civil.pk}"' in page  # the services are there to touch
+    vietnamese = client.post(url, {"code": "ABCD2345"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "vẫn đang được chuyển từ máy chủ của tỉnh" in vietnamese.content.decode()
+    issued = client.post(
+        reverse("queueing:kiosk_issue", args=[ward_center.code]), {"area": civil.pk}
+    )
+    assert issued.status_code == 302
+    assert Ticket.objects.get().appointment is None
+
+
+@pytest.mark.django_db
 def test_the_ticket_page_on_a_phone_needs_only_the_token(
     client: Client, civil: ServiceArea
 ) -> None:

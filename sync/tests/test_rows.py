@@ -13,8 +13,8 @@ from dossiers import services as s
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from dossiers.tests.fixtures import all_papers, at
 from portal.models import Rating
-from queueing.models import ServiceArea, Ticket
-from queueing.services import ticket_issue
+from queueing.models import Appointment, ServiceArea, Slot, Ticket
+from queueing.services import appointment_book, ticket_issue
 from sync import rows
 from sync.hub import records_upsert
 from sync.wire import blob_name, instance, snapshot
@@ -22,12 +22,23 @@ from sync.wire import blob_name, instance, snapshot
 pytestmark = pytest.mark.django_db(transaction=False)
 
 MON = at(2026, 3, 2, 8, 0)
-MODELS = (Applicant, Dossier, DossierComponent, DigitisedPaper, DossierEvent, Ticket, Rating)
+MODELS = (
+    Applicant,
+    Dossier,
+    DossierComponent,
+    DigitisedPaper,
+    DossierEvent,
+    Ticket,
+    Rating,
+    Slot,
+    Appointment,
+)
 
 
 @pytest.fixture
 def every_kind(desk_officer, ward_center, ward_case, applicant_in) -> Dossier:
-    """A dossier with scans and a result file, its events, a paper, a ticket and a rating."""
+    """A dossier with scans and a result file, its events, a paper, a ticket, a rating,
+    and a booking with its slot."""
     dossier = s.dossier_intake(
         actor=desk_officer,
         unit=ward_center,
@@ -58,6 +69,10 @@ def every_kind(desk_officer, ward_center, ward_case, applicant_in) -> Dossier:
     area = ServiceArea.objects.create(
         center=ward_center, name_vi="Hộ tịch", name_en="Civil status", number_base=1000
     )
+    slot = Slot.objects.create(
+        area=area, day=MON.date(), starts_at=dt.time(9, 30), ends_at=dt.time(10), capacity=3
+    )
+    appointment_book(slot=slot, name="Lê Vĩnh Huỳnh", phone="0905123456", at=MON)
     ticket = ticket_issue(area=area, at=MON.replace(microsecond=250_000))
     ticket.dossier = dossier
     ticket.save()

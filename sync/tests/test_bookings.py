@@ -1,0 +1,293 @@
+"""Bookings taken at the hub reach the ward's kiosk, and the ward's check-ins reach the hub.
+
+As in test_protocol, hub and node share one database: what one side does not
+have yet is removed or set back before the other side applies the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.test import Client
+
+from dossiers.tests.fixtures import at
+from queueing import services as q
+from queueing.models import Appointment, AppointmentStatus, ServiceArea, Slot, Ticket
+from sync import ownership, signing
+from sync.hub import BatchRefusedError, batch_apply, bookings_batch
+from sync.models import Node, NodeState
+from sync.node import batch_build, bookings_apply, bookings_pull
+from sync.wire import snapshot
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+SATURDAY = at(2026, 2, 28, 10, 0)  # when people book on the portal
+MONDAY_NINE = at(2026, 3, 2, 9, 10)  # when they come
+
+
+def as_hub(settings: Any) -> None:
+    settings.NODE_ROLE = "hub"
+    settings.NODE_ID = "hub"
+    settings.SYNC_HUB_URL = ""
+    ownership.forget()
+
+
+def as_ward(settings: Any, center: Any) -> None:
+    settings.NODE_ROLE = "ward"
+    settings.NODE_ID = "ward-a"
+    settings.NODE_UNIT = center.code
+    settings.SYNC_HUB_URL = "http://hub.invalid"
+    ownership.forget()
+
+
+def wire(payload: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(payload))
+
+
+@pytest.fixture
+def node(settings: Any, ward_center: Any) -> Node:
+    as_hub(settings)
+    yield Node.objects.create(node_id="ward-a", unit=ward_center)
+    ownership.forget()
+
+
+def _slot(center: Any, base: int) -> Slot:
+    area = ServiceArea.objects.create(center=center, name_vi="Hộ tịch", number_base=base)
+    return Slot.objects.create(
+        area=area, day=MONDAY_NINE.date(), starts_at=dt.time(9), ends_at=dt.time(10), capacity=3
+    )
+
+
+@pytest.fixture
+def slot(ward_center: Any) -> Slot:
+    return _slot(ward_center, 1000)
+
+
+@pytest.fixture
+def other_slot(other_center: Any) -> Slot:
+    return _slot(other_center, 5000)
+
+
+def book(slot: Slot, phone: str = "0905123456") -> Appointment:
+    return q.appointment_book(slot=slot, name="Lê Vĩnh Huỳnh", phone=phone, at=SATURDAY)
+
+
+def state_of(*objs: Any) -> list[dict[str, Any]]:
+    return [snapshot(type(o).objects.get(pk=o.pk)) for o in objs]
+
+
+def test_the_ward_pulls_the_bookings_the_hub_took_for_its_center(
+    settings, node, ward_center, slot, other_slot
+) -> None:
+    booking = book(slot)
+    book(other_slot)  # another center's: never sent to this node
+    answer = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    assert [b["code"] for b in answer["appointments"]] == [booking.code]
+    assert [s["id"] for s in answer["slots"]] == [str(slot.pk)]
+    assert answer["last"] == booking.revision and not answer["more"]
+    at_hub = state_of(booking, slot)
+
+    # The ward before the pull: neither the booking nor its slot.
+    Appointment.objects.filter(pk=booking.pk).delete()
+    Slot.objects.filter(pk=slot.pk).delete()
+    as_ward(settings, ward_center)
+    assert bookings_apply(answer) == 1
+    assert state_of(booking, slot) == at_hub
+
+    # The kiosk checks it in with no line to the hub.
+    ticket = q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+    assert ticket.appointment_id == booking.pk
+
+
+def test_a_cancellation_at_the_hub_reaches_the_ward(settings, node, ward_center, slot) -> None:
+    booking = book(slot)
+    first = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    q.appointment_cancel(appointment=booking)
+    answer = wire(bookings_batch(node, first["last"], 500, at=SATURDAY))
+    assert [(b["code"], b["status"]) for b in answer["appointments"]] == [
+        (booking.code, "cancelled")
+    ]
+    assert answer["last"] > first["last"]
+
+    # The ward still holds the booking as the first pull brought it.
+    Appointment.objects.filter(pk=booking.pk).update(status=AppointmentStatus.BOOKED)
+    Slot.objects.filter(pk=slot.pk).update(booked=1)
+    as_ward(settings, ward_center)
+    bookings_apply(answer)
+    booking.refresh_from_db()
+    slot.refresh_from_db()
+    assert booking.status == AppointmentStatus.CANCELLED and slot.booked == 0
+    with pytest.raises(q.QueueError, match="cancelled"):
+        q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+    assert not Ticket.objects.exists()
+
+
+def test_a_check_in_at_the_ward_reaches_the_hub_with_the_ticket(
+    settings, node, ward_center, slot
+) -> None:
+    booking = book(slot)
+    pulled = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    as_ward(settings, ward_center)
+    bookings_apply(pulled)
+    ticket = q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+    batch = batch_build(0, 500)
+    assert batch is not None
+    sent = batch.body["records"]["ticket"]
+    assert [(t["id"], t["appointment_id"]) for t in sent] == [(str(ticket.pk), str(booking.pk))]
+
+    # The hub before the push: no ticket, the booking not yet used.
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    Appointment.objects.filter(pk=booking.pk).update(status=AppointmentStatus.BOOKED)
+    as_hub(settings)
+    applied = batch_apply(node, wire(batch.body))
+    assert applied.acked == batch.last
+    booking.refresh_from_db()
+    assert booking.status == AppointmentStatus.CHECKED_IN
+    assert Ticket.objects.get().appointment_id == booking.pk
+    # The resent batch changes nothing; the ward's next pull brings the check-in back.
+    assert batch_apply(node, wire(batch.body)).applied == 0
+    back = wire(bookings_batch(node, pulled["last"], 500, at=SATURDAY))
+    assert [(b["code"], b["status"]) for b in back["appointments"]] == [
+        (booking.code, "checked_in")
+    ]
+
+
+def test_a_pull_does_not_undo_a_check_in_the_hub_has_not_heard_of(
+    settings, node, ward_center, slot
+) -> None:
+    booking = book(slot)
+    answer = wire(bookings_batch(node, 0, 500, at=SATURDAY))  # says booked
+    as_ward(settings, ward_center)
+    q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+    bookings_apply(answer)
+    booking.refresh_from_db()
+    assert booking.status == AppointmentStatus.CHECKED_IN
+
+
+def test_a_check_in_that_crossed_a_cancellation_leaves_the_booking_cancelled_on_both_sides(
+    settings, node, ward_center, slot
+) -> None:
+    booking = book(slot)
+    first = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    as_ward(settings, ward_center)
+    ticket = q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+    batch = batch_build(0, 500)
+    assert batch is not None
+
+    # Meanwhile the citizen cancelled on the portal; then the line came back.
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    Appointment.objects.filter(pk=booking.pk).update(status=AppointmentStatus.BOOKED)
+    as_hub(settings)
+    q.appointment_cancel(appointment=booking)
+    batch_apply(node, wire(batch.body))
+    booking.refresh_from_db()
+    assert booking.status == AppointmentStatus.CANCELLED  # its place was given back
+    assert Ticket.objects.get().appointment_id == booking.pk
+    answer = wire(bookings_batch(node, first["last"], 500, at=SATURDAY))
+
+    Appointment.objects.filter(pk=booking.pk).update(status=AppointmentStatus.CHECKED_IN)
+    as_ward(settings, ward_center)
+    bookings_apply(answer)
+    booking.refresh_from_db()
+    assert booking.status == AppointmentStatus.CANCELLED
+
+
+def test_a_ward_cannot_check_in_another_centers_booking(
+    settings, node, ward_center, slot, other_slot
+) -> None:
+    mine = book(slot)
+    theirs = book(other_slot)
+    as_ward(settings, ward_center)
+    ticket = q.appointment_check_in(code=mine.code, center=ward_center, at=MONDAY_NINE)
+    batch = batch_build(0, 500)
+    assert batch is not None
+    body = wire(batch.body)
+    body["records"]["ticket"][0]["appointment_id"] = str(theirs.pk)
+
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    Appointment.objects.filter(pk=mine.pk).update(status=AppointmentStatus.BOOKED)
+    as_hub(settings)
+    with pytest.raises(BatchRefusedError) as refused:
+        batch_apply(node, body)
+    assert refused.value.status == 403
+    assert "own center's bookings" in str(refused.value)
+    theirs.refresh_from_db()
+    assert theirs.status == AppointmentStatus.BOOKED
+    assert not Ticket.objects.exists()
+    node.refresh_from_db()
+    assert node.acked_seq == 0
+
+
+def test_pulling_again_brings_nothing_new_and_changes_nothing(
+    settings, node, ward_center, slot
+) -> None:
+    first_booking = book(slot)
+    second_booking = book(slot, phone="0905000002")
+    page = wire(bookings_batch(node, 0, 1, at=SATURDAY))
+    assert [b["code"] for b in page["appointments"]] == [first_booking.code]
+    assert page["more"] and page["last"] == first_booking.revision
+    rest = wire(bookings_batch(node, page["last"], 1, at=SATURDAY))
+    assert [b["code"] for b in rest["appointments"]] == [second_booking.code]
+    again = wire(bookings_batch(node, rest["last"], 500, at=SATURDAY))
+    assert (again["appointments"], again["slots"]) == ([], [])
+    assert again["last"] == rest["last"] and not again["more"]
+
+    as_ward(settings, ward_center)
+    whole = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    bookings_apply(whole)
+    before = state_of(first_booking, second_booking, slot)
+    bookings_apply(whole)
+    assert state_of(first_booking, second_booking, slot) == before
+
+
+def test_bookings_for_a_past_day_are_not_sent_but_the_mark_moves_past_them(node, slot) -> None:
+    booking = book(slot)
+    answer = bookings_batch(node, 0, 500, at=MONDAY_NINE + dt.timedelta(days=1))
+    assert answer["appointments"] == [] and answer["last"] == booking.revision
+
+
+class InProcessHub:
+    """The node's requests answered by the hub's function in the same process."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.asked: list[str] = []
+
+    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+        self.asked.append(path)
+        query = parse_qs(urlsplit(path).query)
+        after, limit = int(query["after"][0]), int(query["limit"][0])
+        return 200, wire(bookings_batch(self.node, after, limit, at=SATURDAY))
+
+
+def test_the_round_pulls_the_bookings_page_by_page_and_keeps_the_mark(
+    settings, node, ward_center, slot
+) -> None:
+    first_booking = book(slot)
+    second_booking = book(slot, phone="0905000002")
+    as_ward(settings, ward_center)
+    settings.SYNC_BATCH = 1
+    hub = InProcessHub(node)
+    state = NodeState.get()
+    assert bookings_pull(hub, state) == 2  # type: ignore[arg-type]
+    assert state.bookings_pulled == second_booking.revision > first_booking.revision
+    assert NodeState.get().bookings_pulled == state.bookings_pulled
+    assert bookings_pull(hub, state) == 0  # type: ignore[arg-type]
+    assert hub.asked[-1] == f"/sync/bookings?after={second_booking.revision}&limit=1"
+
+
+def test_the_hub_answers_a_signed_request_for_bookings(client: Client, node, slot) -> None:
+    with time_machine.travel(SATURDAY, tick=False):
+        booking = book(slot)
+        path = "/sync/bookings?after=0&limit=500"
+        signed = signing.sign(node.secret, "ward-a", "GET", path, b"")
+        answer = client.get(path, headers=signed)
+        assert answer.status_code == 200, answer.content
+        assert [b["code"] for b in answer.json()["appointments"]] == [booking.code]
+        forged = signing.sign("not-the-secret", "ward-a", "GET", path, b"")
+        assert client.get(path, headers=forged).status_code == 401
