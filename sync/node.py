@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
@@ -84,6 +84,14 @@ def waiting_count(state: NodeState | None = None) -> int:
     return (
         DossierEvent.objects.filter(node_id=me, seq__gt=mark).count()
         + Change.objects.filter(node_id=me, seq__gt=mark).count()
+    )
+
+
+def _newest_seq() -> int:
+    me = settings.NODE_ID
+    return max(
+        DossierEvent.objects.filter(node_id=me).aggregate(newest=Max("seq"))["newest"] or 0,
+        Change.objects.filter(node_id=me).aggregate(newest=Max("seq"))["newest"] or 0,
     )
 
 
@@ -288,12 +296,14 @@ def push(hub: Hub, state: NodeState) -> int:
     again whenever the hub's answer moves the mark anywhere else than its start.
     """
     pushed = 0
+    # The log is gap-free: what waits behind a batch is the newest number less its last.
+    newest = _newest_seq()
     ahead = batch_build(state.acked_seq, settings.SYNC_BATCH)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
         while ahead is not None:
             batch = ahead
             blobs_send(hub, batch.files)
-            batch.body["backlog"] = max(0, waiting_count(state) - (batch.last - batch.first + 1))
+            batch.body["backlog"] = max(0, newest - batch.last)
             answered = sender.submit(_post, hub, batch)
             try:
                 ahead = batch_build(batch.last, settings.SYNC_BATCH)

@@ -21,8 +21,8 @@ from dossiers.tests.fixtures import all_papers, at
 from reports.models import Tally
 from sync import ownership, signing
 from sync.hub import BatchRefusedError, batch_apply, conflict_settle
-from sync.models import Change, Conflict, ConflictState, Node
-from sync.node import batch_build, waiting_count
+from sync.models import Change, Conflict, ConflictState, Node, NodeState
+from sync.node import batch_build, push, waiting_count
 from sync.wire import digest, snapshot
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -405,3 +405,31 @@ def test_a_node_cannot_move_its_dossier_to_another_center(
         batch_apply(node, moved)
     assert refused.value.status == 403
     assert Dossier.objects.get(pk=dossier.pk).receiving_unit_id == ward_center.pk
+
+
+class AcknowledgingHub:
+    """Takes every batch as a hub would that applied it, and keeps what it was told."""
+
+    def __init__(self) -> None:
+        self.batches: list[dict[str, Any]] = []
+
+    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+        assert (method, path) == ("POST", "/sync/push")
+        self.batches.append(json.loads(json.dumps(payload)))
+        count = payload["last"] - payload["first"] + 1
+        return 200, {"acked": payload["last"], "applied": count, "skipped": 0}
+
+
+def test_a_push_tells_the_hub_how_much_waits_behind_each_batch(
+    settings, as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    for day in (2, 3, 4):
+        intake(desk_officer, ward_center, ward_case, applicant_in, at(2026, 3, day, 9, 0))
+    waiting = waiting_count()
+    settings.SYNC_BATCH = 4
+    hub = AcknowledgingHub()
+    state = NodeState.get()
+    assert push(hub, state) == waiting  # type: ignore[arg-type]
+    told = [(b["first"], b["last"], b["backlog"]) for b in hub.batches]
+    assert told == [(n, min(n + 3, waiting), max(0, waiting - n - 3)) for n in range(1, waiting, 4)]
+    assert NodeState.get().acked_seq == waiting and waiting_count() == 0
