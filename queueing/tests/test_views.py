@@ -296,6 +296,25 @@ def test_anyone_books_online_and_a_double_click_books_once(
 
 
 @pytest.mark.django_db
+def test_a_ward_node_sends_people_to_book_on_the_provincial_server(
+    client: Client, ward_center: Unit, civil: ServiceArea, settings
+) -> None:
+    settings.SYNC_HUB_URL = "http://hub.invalid"  # bookings are taken on the hub
+    slot = Slot.objects.create(
+        area=civil,
+        day=AT_NINE.date() + dt.timedelta(days=1),
+        starts_at=dt.time(9),
+        ends_at=dt.time(10),
+    )
+    query = {"center": ward_center.code, "area": civil.pk, "day": slot.day.isoformat()}
+    page = client.get(reverse("queueing:book"), query, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "made and cancelled on the provincial server" in page
+    assert str(slot.pk) not in page and 'name="phone"' not in page  # nothing to book here
+    vietnamese = client.get(reverse("queueing:book"), query, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "máy chủ của tỉnh" in vietnamese.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_guide_books_by_phone_and_bad_input_keeps_what_was_typed(
     client: Client, guide: User, ward_center: Unit, civil: ServiceArea
 ) -> None:

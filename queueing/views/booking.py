@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 
 from queueing.access import BOOKING_ROLES, may_use
 from queueing.models import Appointment, BookingChannel, ServiceArea, Slot
-from queueing.services import QueueError, appointment_book, appointment_cancel, slots_open
+from queueing.services import (
+    QueueError,
+    appointment_book,
+    appointment_cancel,
+    bookings_from_hub,
+    slots_open,
+)
 from units.models import Unit, UnitKind
 
 BOOKING_DAYS = 14
@@ -46,6 +52,8 @@ def _choices(request: HttpRequest) -> dict[str, object]:
         "day": day if day in days else None,
         "slots": slots_open(area, day) if area and day in days else [],
         "by_phone": bool(center and may_use(request.user, center, BOOKING_ROLES)),
+        # A ward node that synchronises: its center's bookings are taken at the hub.
+        "from_hub": bookings_from_hub(),
     }
 
 
