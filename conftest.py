@@ -18,7 +18,7 @@ from accounts.tests.factories import staff_user
 from units.models import Level, Unit, UnitKind
 
 # Dossier fixtures (a small catalog, agencies, applicants) serve several apps.
-pytest_plugins = ["dossiers.tests.fixtures"]
+pytest_plugins = ["dossiers.tests.fixtures", "reports.tests.fixtures"]
 
 
 @pytest.fixture(autouse=True)

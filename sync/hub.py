@@ -399,14 +399,8 @@ def pull_batch(node: Node, after: int, limit: int) -> dict[str, Any]:
     dossiers = Dossier.objects.filter(pk__in=dossier_ids)
     components = DossierComponent.objects.filter(dossier_id__in=dossier_ids)
     papers = DigitisedPaper.objects.filter(source_id__in=dossier_ids)
-    last = events[-1]["seq"] if events else after
-    if len(events) < limit:
-        # Nothing more for this node: move its mark past the hub's other events too.
-        last = max(last, newest or 0)
     return {
-        "after": after,
-        "last": last,
-        "more": len(events) == limit,
+        **_page(after, [e["seq"] for e in events], limit, newest),
         "events": events,
         "records": {
             "dossier": rows.snapshots(dossiers),
@@ -414,6 +408,16 @@ def pull_batch(node: Node, after: int, limit: int) -> dict[str, Any]:
             "paper": rows.snapshots(papers),
         },
     }
+
+
+def _page(after: int, numbers: list[int], limit: int, newest: int | None) -> dict[str, Any]:
+    """Where a page of changes after ``after`` leaves the node's mark: at its last change,
+    or, when nothing more is coming for the node, past every newer number the hub has
+    (changes that are not the node's, or that it does not need)."""
+    last = numbers[-1] if numbers else after
+    if len(numbers) < limit:
+        last = max(last, newest or 0)
+    return {"after": after, "last": last, "more": len(numbers) == limit}
 
 
 def bookings_batch(
@@ -431,13 +435,8 @@ def bookings_batch(
     coming = bookings.filter(revision__gt=after, day__gte=timezone.localdate(at))
     changed = rows.snapshots(coming.order_by("revision")[:limit])
     slots = Slot.objects.filter(pk__in={b["slot_id"] for b in changed}).order_by("pk")
-    last = changed[-1]["revision"] if changed else after
-    if len(changed) < limit:
-        last = max(last, newest or 0)
     return {
-        "after": after,
-        "last": last,
-        "more": len(changed) == limit,
+        **_page(after, [b["revision"] for b in changed], limit, newest),
         "slots": rows.snapshots(slots),
         "appointments": changed,
     }

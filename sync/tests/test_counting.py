@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 
-from accounts.models import User
-from catalog.models import Case
-from dossiers import services as s
 from dossiers.models import Dossier, DossierComponent, DossierEvent
-from dossiers.services import ApplicantIn
 from reports.rebuild import lives_of
-from reports.tests.story import Agency, generate
+from reports.tests.story import Made
 from sync import counting, rows
 from sync.wire import encode
 from units.models import Unit
@@ -29,34 +24,8 @@ def _wire(snaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_lives_told_by_a_batch_are_the_lives_the_database_holds(
-    desk_officer: User,
-    ward_center: Unit,
-    ward_case: Case,
-    justice_case: Case,
-    approver: User,
-    specialist: User,
-    justice_approver: User,
-    justice_specialist: User,
-    citizen: User,
+    made: Made, ward_center: Unit
 ) -> None:
-    applicant = s.applicant_find_or_create(
-        data=ApplicantIn(full_name="Trần Thị Mai", id_number="066190001234")
-    )
-    made = generate(
-        seed=11,
-        count=60,
-        first=dt.date(2024, 12, 16),
-        days=30,
-        horizon=dt.datetime(2025, 2, 10, 12, 0, tzinfo=dt.UTC),
-        desk=desk_officer,
-        center=ward_center,
-        agencies=[
-            Agency(ward_case, approver, specialist),
-            Agency(justice_case, justice_approver, justice_specialist),
-        ],
-        citizen=citizen,
-        applicant=applicant,
-    )
     # One paper scanned at the desk: it counts as digitised.
     scanned = DossierComponent.objects.filter(supplement=False).first()
     assert scanned is not None
