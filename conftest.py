@@ -164,6 +164,14 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
+# A printed ticket page calls window.print() by itself. A headless Chromium can be left
+# holding that page's renderer in the print, and closing the test's context then waits
+# for ever; the tests count the calls instead (``window.motcuaPrinted``).
+NO_PRINT_DIALOG = (
+    "window.print = () => { window.motcuaPrinted = (window.motcuaPrinted || 0) + 1; };"
+)
+
+
 @pytest.fixture(scope="session")
 def _chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
@@ -186,6 +194,7 @@ def _chromium() -> Iterator[Any]:
 def page(_chromium: Any, live_server: Any) -> Iterator[Any]:
     """A fresh browser page; the live server's URL is ``page.base_url``."""
     context = _chromium.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context.add_init_script(NO_PRINT_DIALOG)
     browser_page = context.new_page()
     browser_page.set_default_timeout(10_000)
     browser_page.base_url = live_server.url

@@ -93,11 +93,14 @@ def test_the_kiosk_camera_reads_a_booking_qr_and_checks_it_in(
     civil: ServiceArea,
     tmp_path: Path,
 ) -> None:
+    from conftest import NO_PRINT_DIALOG
+
     booking = booked_today(civil)
     video = write_y4m(booking_qr(booking), tmp_path / "booking.y4m")
     context = camera_browser(video).new_context(
         locale="vi-VN", viewport={"width": 1280, "height": 900}
     )
+    context.add_init_script(NO_PRINT_DIALOG)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
@@ -165,6 +168,7 @@ def test_without_a_camera_the_kiosk_says_so_and_the_typed_code_still_works(
     page.click("#check-in button[type=submit]")
     page.wait_for_url(f"**/queue/kiosk/{ward_center.code}/ticket/**", wait_until="commit")
     assert Ticket.objects.get().appointment == booking
+    page.wait_for_function("window.motcuaPrinted >= 1")  # the ticket prints itself
 
 
 def test_the_fake_camera_video_holds_the_booking_picture(tmp_path: Path) -> None:
