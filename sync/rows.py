@@ -33,7 +33,7 @@ Convert = Callable[[Any], Any]
 
 TEXT = (models.CharField, models.TextField)
 WHOLE = (models.IntegerField,)  # the positive, small and big kinds are subclasses
-MAX_PARAMS = 30_000  # under SQLite's 32,766 bound variables and PostgreSQL's 65,535
+MAX_PARAMS = 30_000  # under SQLite's 32,766 bound variables
 
 
 def _kind(field: models.Field[Any, Any]) -> str:
@@ -155,12 +155,14 @@ WRITE: dict[str, dict[str, Convert]] = {
         "json": _json_out,
         "plain": _same,
     },
+    # PostgreSQL reads the rows from one JSON document: a JSON column's value goes as
+    # the JSON it holds, everything else as its wire form.
     "postgresql": {
         "uuid": _same,
         "datetime": _same,
         "iso": _same,
         "bool": _same,
-        "json": _json_out,
+        "json": _same,
         "plain": _same,
     },
 }
@@ -238,16 +240,15 @@ def _on_conflict(model: type[models.Model], columns: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=128)
-def _statement(
-    vendor: str, model: type[models.Model], columns: tuple[str, ...], rows: int, *, update: bool
+def _sqlite_statement(
+    model: type[models.Model], columns: tuple[str, ...], rows: int, *, update: bool
 ) -> str:
-    """The multi-row insert, written once per shape (``vendor`` keys the cache).
-
-    SQLite's statement carries its own ``?`` placeholders: see :func:`_execute`.
-    """
+    """SQLite's multi-row insert, written once per shape with the driver's own ``?``
+    placeholders: it goes straight to the driver (:func:`write`), since Django's cursor
+    would rewrite every ``%s`` of a statement of tens of thousands with a regular
+    expression, milliseconds a statement."""
     quote = connection.ops.quote_name
-    mark = "?" if vendor == "sqlite" else "%s"
-    marks = "(" + ", ".join([mark] * len(columns)) + ")"
+    marks = "(" + ", ".join(["?"] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES {', '.join([marks] * rows)}"
@@ -302,10 +303,6 @@ def write(model: type[models.Model], snaps: list[dict[str, Any]], *, update: boo
         values.append(column)
     columns = tuple(f.column for f in fields)
     if connection.vendor == "postgresql":
-        # A JSON column's value goes as the JSON it holds, not as a string of it.
-        for i, (name, convert) in enumerate(plan):
-            if convert is _json_out:
-                values[i] = [snap.get(name) for snap in snaps]
         rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -313,23 +310,10 @@ def write(model: type[models.Model], snaps: list[dict[str, Any]], *, update: boo
             )
         return
     params: list[Any] = list(chain.from_iterable(zip(*values, strict=True)))
-    per = max(1, MAX_PARAMS // len(columns))
     width = len(columns)
-    with connection.cursor() as cursor:
+    per = max(1, MAX_PARAMS // width)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         for start in range(0, len(snaps), per):
             chunk = params[start * width : (start + per) * width]
-            count = len(chunk) // width
-            _execute(
-                cursor, _statement(connection.vendor, model, columns, count, update=update), chunk
-            )
-
-
-def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
-    """Run a multi-row insert. On SQLite it goes straight to the driver: Django's cursor
-    would rewrite every ``%s`` of a statement of tens of thousands with a regular
-    expression (milliseconds a statement), so the statement is written with ``?``."""
-    if connection.vendor != "sqlite":
-        cursor.execute(sql, params)
-        return
-    with connection.wrap_database_errors:
-        sqlite3.Cursor.execute(cursor.cursor, sql, params)
+            sql = _sqlite_statement(model, columns, len(chunk) // width, update=update)
+            sqlite3.Cursor.execute(cursor.cursor, sql, chunk)
