@@ -112,8 +112,7 @@ def reference_import(body: bytes, center_code: str) -> int:
 
 REFERENCE_KEPT = 30  # seconds; a change saved in this process drops the kept exports at once
 _GENERATION_KEY = "sync-reference-generation"
-
-
+# Every table the export reads (a test checks this against the export).
 FOLLOWED_MODELS: list[type[models.Model]] = [
     *(Unit, Field, Procedure, ProcedureVersion, Case, Component, Fee, Step, CalendarDay),
     *(User, Assignment, PriorityGroup, QueueSettings, OpeningHours, ServiceArea, Counter),
@@ -142,11 +141,15 @@ def reference_changed(**_kwargs: Any) -> None:
 
 
 def reference_follow() -> None:
-    """Connect the saves and deletes of every exported table to :func:`reference_changed`."""
+    """Connect the saves and deletes of every exported table, and changes of their
+    many-to-many links (a counter's areas, an area's procedures), to
+    :func:`reference_changed`."""
     for model in FOLLOWED_MODELS:
         uid = f"sync-reference-{model._meta.label_lower}"
         post_save.connect(reference_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(reference_changed, sender=model, dispatch_uid=uid)
-    m2m_changed.connect(
-        reference_changed, sender=Counter.areas.through, dispatch_uid="sync-reference-areas"
-    )
+        for link in model._meta.many_to_many:
+            through = link.remote_field.through  # type: ignore[attr-defined]
+            m2m_changed.connect(
+                reference_changed, sender=through, dispatch_uid=f"{uid}-{link.name}"
+            )

@@ -9,7 +9,13 @@ import pytest
 
 from accounts.models import Assignment
 from queueing.models import Counter, OnlinePriorityDay, ServiceArea
-from sync.reference import reference_current, reference_export, reference_import
+from sync.reference import (
+    FOLLOWED_MODELS,
+    _querysets,
+    reference_current,
+    reference_export,
+    reference_import,
+)
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +56,8 @@ def test_the_hub_keeps_its_answer_until_a_row_is_saved(ward_center, desk_officer
     with_counter = reference_current(ward_center)[0]
     counter.areas.add(area)
     assert reference_current(ward_center)[0] == reference_export(ward_center)[0] != with_counter
+
+
+def test_the_kept_answer_follows_every_table_the_export_reads(ward_center) -> None:
+    exported = {queryset.model for queryset, _fields in _querysets(ward_center)}
+    assert exported == set(FOLLOWED_MODELS)
