@@ -156,7 +156,7 @@ def _apply_locked(
 
     aliases = _applicants_apply(node, records.get("applicant", []))
     _dossiers_apply(node, units, dossiers, aliases, owners)
-    # The dossiers just written are the centre's: their papers and ratings need no query.
+    # The dossiers just written are the centre's: their components and ratings need no query.
     vouched = {str(d["id"]) for d in dossiers}
     _papers_apply(records.get("paper", []), aliases)
     _rows_apply(
