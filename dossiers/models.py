@@ -159,17 +159,21 @@ class Dossier(models.Model):
         _("authorised person's ID number"), max_length=20, blank=True
     )
     authorised_phone = models.CharField(_("authorised person's phone"), max_length=20, blank=True)
+    # The two units are the first columns of the indexes below, which serve
+    # their lookups: an index of their own would only slow every insert.
     receiving_unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("receiving center"),
         on_delete=models.PROTECT,
         related_name="received_dossiers",
+        db_index=False,
     )
     competent_unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("competent agency"),
         on_delete=models.PROTECT,
         related_name="decided_dossiers",
+        db_index=False,
     )
     ward = models.ForeignKey(
         "units.Unit",
@@ -390,8 +394,12 @@ class DossierEvent(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
-    dossier = models.ForeignKey(
-        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="events"
+    dossier = models.ForeignKey(  # looked up through the (dossier, at) index below
+        Dossier,
+        verbose_name=_("dossier"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     node_id = models.CharField(_("node"), max_length=40)
     seq = models.PositiveBigIntegerField(_("sequence"))

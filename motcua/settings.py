@@ -194,7 +194,7 @@ HUB_NODE_ID = env_str("HUB_NODE_ID", "hub")
 NODE_UNIT = env_str("NODE_UNIT")
 SYNC_HUB_URL = env_str("SYNC_HUB_URL").rstrip("/")
 SYNC_SECRET = env_str("SYNC_SECRET")
-SYNC_BATCH = int(env_str("SYNC_BATCH", "500"))
+SYNC_BATCH = int(env_str("SYNC_BATCH", "1000"))
 SYNC_INTERVAL = float(env_str("SYNC_INTERVAL", "10"))
 SYNC_TIMEOUT = float(env_str("SYNC_TIMEOUT", "30"))
 

@@ -140,14 +140,25 @@ def lives_in_batch(
         )
 
 
+def units_named(lives: Iterable[Life]) -> dict[uuid.UUID, Unit]:
+    """The units ``lives`` are booked to, for :func:`book_difference`."""
+    return _units({life.unit_id for life in lives})
+
+
 def book_difference(
-    before: Before, dossier_ids: set[uuid.UUID], arrived: Iterable[Life] = ()
+    before: Before,
+    dossier_ids: set[uuid.UUID],
+    arrived: Iterable[Life] = (),
+    named: Mapping[uuid.UUID, Unit] | None = None,
 ) -> None:
     """Book what ``dossier_ids`` add up to now, less ``before``; ``arrived`` are the lives
-    of dossiers new on this side, already built from their batch."""
+    of dossiers new on this side, already built from their batch, and ``named`` their
+    units when the caller read them already."""
     after = _rows_by_unit(dossier_ids) if dossier_ids else {}
     arrived = list(arrived)
-    for unit_id, rows in _booked(_units({life.unit_id for life in arrived}), arrived).items():
+    if named is None:
+        named = units_named(arrived)
+    for unit_id, rows in _booked(named, arrived).items():
         mine = after.setdefault(unit_id, {})
         for key, measures in rows.items():
             kept = mine.setdefault(key, {})

@@ -22,14 +22,15 @@ conflict list and the hub's stays until a manager chooses.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -101,6 +102,25 @@ def batch_apply(node: Node, batch: dict[str, Any]) -> Applied:
     return result
 
 
+@contextlib.contextmanager
+def _pipelined() -> Iterator[None]:
+    """On PostgreSQL, the statements of the block are sent without waiting for each
+    answer (psycopg's pipeline mode), so the server inserts while Python goes on.
+
+    Foreign keys are checked at each statement instead of all at COMMIT, where
+    nothing else could run beside them. A statement's error surfaces when the
+    block ends, as Django's own error. Inside the block nothing may rely on a
+    statement's row count (a model's ``save()`` does).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 def _apply_locked(
     node: Node,
     first: int,
@@ -155,26 +175,49 @@ def _apply_locked(
     before = counting.lives_before(had)
 
     aliases = _applicants_apply(node, records.get("applicant", []))
-    _dossiers_apply(node, units, dossiers, aliases, owners)
-    # The dossiers just written are the centre's: their components and ratings need no query.
+    _dossiers_check(node, units, dossiers, aliases, owners)
+    # The dossiers of the batch are the centre's: their components and ratings need no query.
     vouched = {str(d["id"]) for d in dossiers}
-    _papers_apply(records.get("paper", []), aliases)
-    _rows_apply(
-        DossierComponent,
-        records.get("component", []),
-        units,
-        dossier_key="dossier_id",
-        vouched=vouched,
+    papers = _papers_kept(records.get("paper", []), aliases)
+    for event in events:
+        event["node_id"] = node.node_id
+    writes: list[tuple[type[models.Model], list[dict[str, Any]], bool]] = [
+        (Dossier, dossiers, True),
+        (DigitisedPaper, papers, True),
+        (
+            DossierComponent,
+            _rows_check(
+                records.get("component", []), units, dossier_key="dossier_id", vouched=vouched
+            ),
+            True,
+        ),
+        (DossierEvent, events, False),
+        (Ticket, _rows_check(records.get("ticket", []), units, unit_key="center_id"), True),
+        (
+            Rating,
+            _rows_check(
+                records.get("rating", []), units, dossier_key="dossier_id", vouched=vouched
+            ),
+            True,
+        ),
+    ]
+    arriving = {Dossier: vouched, DigitisedPaper: {str(p["id"]) for p in papers}}
+    for model, snaps, _update in writes:
+        links_clean(snaps, model, arriving)
+    arrived = list(
+        counting.lives_in_batch(
+            (d for d in dossiers if str(d["id"]) in touched and str(d["id"]) not in owners),
+            events,
+            records.get("component", []),
+        )
     )
-    _events_apply(node, events)
-    _rows_apply(Ticket, records.get("ticket", []), units, unit_key="center_id")
-    _rows_apply(Rating, records.get("rating", []), units, dossier_key="dossier_id", vouched=vouched)
-    arrived = counting.lives_in_batch(
-        (d for d in dossiers if str(d["id"]) in touched and str(d["id"]) not in owners),
-        events,
-        records.get("component", []),
-    )
-    counting.book_difference(before, had, arrived)
+    named = counting.units_named(arrived)
+    # Every read the writes depend on is done: on PostgreSQL they go out in a pipeline, and
+    # the counting is worked out while the server inserts.
+    with _pipelined():
+        for model, snaps, update in writes:
+            rows.write(model, snaps, update=update)
+        counting.book_difference(before, had, arrived, named)
     _check_ins_apply(node, records.get("ticket", []))
 
     node.acked_seq = last
@@ -186,9 +229,14 @@ def _apply_locked(
     return Applied(acked=last, applied=len(fresh), skipped=len(entries) - len(fresh))
 
 
-def links_clean(snaps: list[dict[str, Any]], model: type[models.Model]) -> None:
+def links_clean(
+    snaps: list[dict[str, Any]],
+    model: type[models.Model],
+    arriving: Mapping[type[models.Model], Collection[str]] | None = None,
+) -> None:
     """A nullable link to a row this side does not have (a node's local account, a paper
-    of an older dossier) is dropped; names kept beside the link (actor_name) remain."""
+    of an older dossier) is dropped; names kept beside the link (actor_name) remain.
+    ``arriving`` names rows of the same batch, not written yet, that links may point to."""
     for f in model._meta.concrete_fields:
         if not (isinstance(f, models.ForeignKey) and f.null):
             continue
@@ -197,9 +245,10 @@ def links_clean(snaps: list[dict[str, Any]], model: type[models.Model]) -> None:
             continue
         target = f.related_model
         assert not isinstance(target, str)
-        have = {
+        have = set((arriving or {}).get(target, ())) & ids
+        have |= {
             str(pk)
-            for pk in target._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
+            for pk in target._default_manager.filter(pk__in=ids - have).values_list("pk", flat=True)
         }
         for snap in snaps:
             if snap.get(f.attname) and str(snap[f.attname]) not in have:
@@ -266,14 +315,15 @@ def _applicants_apply(node: Node, snaps: list[dict[str, Any]]) -> dict[str, str]
     return aliases
 
 
-def _dossiers_apply(
+def _dossiers_check(
     node: Node,
     units: set[uuid.UUID],
     snaps: list[dict[str, Any]],
     aliases: dict[str, str],
     owners: dict[str, str],
 ) -> None:
-    """Write the node's dossiers; ``owners`` has the owner node of those the hub has."""
+    """Refuse dossiers the node may not write (``owners`` has the owner node of those the
+    hub has); point the others at the hub's applicants."""
     centre = {str(pk) for pk in units}
     for snap in snaps:
         owner = owners.get(str(snap["id"]))
@@ -289,21 +339,20 @@ def _dossiers_apply(
                 {"code": str(snap.get("code")), "owner": str(owner)},
             )
         snap["applicant_id"] = aliases.get(snap["applicant_id"], snap["applicant_id"])
-    records_upsert(Dossier, snaps)
 
 
-def _rows_apply(
-    model: type[models.Model],
+def _rows_check(
     snaps: list[dict[str, Any]],
     units: set[uuid.UUID],
     *,
     dossier_key: str = "",
     unit_key: str = "",
     vouched: Collection[str] = (),
-) -> None:
-    """Write rows of the node's centre; a row's dossier in ``vouched`` was checked already."""
+) -> list[dict[str, Any]]:
+    """``snaps``, if they are rows of the node's centre; a row's dossier in ``vouched`` was
+    checked already."""
     if not snaps:
-        return
+        return snaps
     centre = {str(pk) for pk in units}
     if unit_key and any(str(s[unit_key]) not in centre for s in snaps):
         raise BatchRefusedError(403, gettext_noop("A node may send only its own center's records."))
@@ -316,7 +365,7 @@ def _rows_apply(
             raise BatchRefusedError(
                 403, gettext_noop("A node may send only its own center's records.")
             )
-    records_upsert(model, snaps)
+    return snaps
 
 
 def _check_ins_apply(node: Node, tickets: list[dict[str, Any]]) -> None:
@@ -335,7 +384,7 @@ def _check_ins_apply(node: Node, tickets: list[dict[str, Any]]) -> None:
     appointment_record_check_in(appointment_ids=ids)
 
 
-def _papers_apply(snaps: list[dict[str, Any]], aliases: dict[str, str]) -> None:
+def _papers_kept(snaps: list[dict[str, Any]], aliases: dict[str, str]) -> list[dict[str, Any]]:
     for snap in snaps:
         snap["applicant_id"] = aliases.get(snap["applicant_id"], snap["applicant_id"])
     # The same paper may reach the hub from two nodes under two ids: keep the first.
@@ -345,17 +394,7 @@ def _papers_apply(snaps: list[dict[str, Any]], aliases: dict[str, str]) -> None:
         ).values_list("applicant_id", "sha256", "id")
     )
     taken = {(str(a), s): str(i) for a, s, i in have}
-    kept = [s for s in snaps if taken.get((s["applicant_id"], s["sha256"]), s["id"]) == s["id"]]
-    records_upsert(DigitisedPaper, kept)
-
-
-def _events_apply(node: Node, events: list[dict[str, Any]]) -> None:
-    if not events:
-        return
-    links_clean(events, DossierEvent)
-    for event in events:
-        event["node_id"] = node.node_id
-    rows.write(DossierEvent, events, update=False)
+    return [s for s in snaps if taken.get((s["applicant_id"], s["sha256"]), s["id"]) == s["id"]]
 
 
 # -- settling a conflict ------------------------------------------------------------------------

@@ -148,6 +148,39 @@ def test_a_node_cannot_send_another_centers_dossiers(
     assert not DossierEvent.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # SQLite checks foreign keys at the real commit
+def test_a_batch_the_database_refuses_is_answered_409_and_leaves_nothing_behind(
+    as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    """The writes fail in the database itself (on PostgreSQL, inside the pipeline):
+    an event names a dossier neither the batch nor the hub has."""
+    first = intake(desk_officer, ward_center, ward_case, applicant_in)
+    second = intake(desk_officer, ward_center, ward_case, applicant_in, at(2026, 3, 3, 9, 0))
+    batch = batch_build(0, 500)
+    assert batch is not None
+    forget_locally([first.pk, second.pk])
+    as_hub(as_ward)
+    node = Node.objects.create(node_id="ward-a", unit=ward_center)
+    body = json.loads(json.dumps(batch.body))
+    body["records"]["dossier"] = [
+        d for d in body["records"]["dossier"] if d["id"] != str(second.pk)
+    ]
+    body["records"]["component"] = [
+        c for c in body["records"]["component"] if c["dossier_id"] != str(second.pk)
+    ]
+
+    with pytest.raises(BatchRefusedError) as refused:
+        batch_apply(node, body)
+    assert refused.value.status == 409
+    assert not Dossier.objects.exists() and not DossierEvent.objects.exists()
+    assert not Tally.objects.filter(unit_id=ward_center.pk).exists()
+    node.refresh_from_db()
+    assert node.acked_seq == 0
+    # The connection is usable and the whole batch goes in when it is sent right.
+    assert batch_apply(node, json.loads(json.dumps(batch.body))).acked == batch.last
+    assert Dossier.objects.count() == 2
+
+
 def test_a_node_cannot_change_a_dossier_the_hub_owns(
     as_ward, desk_officer, ward_center, ward_case, applicant_in
 ) -> None:
