@@ -66,6 +66,7 @@ class Batch:
     last: int
     body: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)  # sha256 -> storage name
+    packed: bytes = b""  # the body as sent (see pack), once the push has made it
 
 
 @dataclass
@@ -221,11 +222,13 @@ class Hub:
         finally:
             connection.close()
 
-    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
-        body = b""
+    def json(
+        self, method: str, path: str, payload: Any = None, *, packed: bytes = b""
+    ) -> tuple[int, Any]:
+        """Send ``payload`` (or the ``packed`` body made of it already); the JSON answer."""
+        body = packed or (pack(payload) if payload is not None else b"")
         headers = {}
-        if payload is not None:
-            body = gzip.compress(encode(payload), compresslevel=5)
+        if body:
             headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
         status, response_headers, data = self.call(method, path, body, headers)
         if response_headers.get("content-encoding") == "gzip":
@@ -235,6 +238,11 @@ class Hub:
         except ValueError:
             raise SyncError(SyncProblem.BAD_ANSWER, f"HTTP {status}") from None
         return status, answer
+
+
+def pack(payload: Any) -> bytes:
+    """A request body as the hub reads it: JSON, gzip-compressed."""
+    return gzip.compress(encode(payload), compresslevel=5)
 
 
 def _refused(status: int, answer: Any) -> SyncError:
@@ -281,32 +289,40 @@ def blobs_send(hub: Hub, files: dict[str, str]) -> int:
 
 
 def _post(hub: Hub, batch: Batch) -> tuple[int, Any]:
-    status, answer = hub.json("POST", "/sync/push", batch.body)
+    status, answer = hub.json("POST", "/sync/push", batch.body, packed=batch.packed)
     if status == 409 and answer.get("missing"):
         blobs_send(hub, {sha: batch.files[sha] for sha in answer["missing"] if sha in batch.files})
-        status, answer = hub.json("POST", "/sync/push", batch.body)
+        status, answer = hub.json("POST", "/sync/push", batch.body, packed=batch.packed)
     return status, answer
 
 
 def push(hub: Hub, state: NodeState) -> int:
     """Batches after the hub's mark until the log is all acknowledged.
 
-    While the hub applies one batch, the next is read from the database, so the
+    While the hub applies one batch, the next is read from the database and packed, so the
     node's and the hub's work overlap; the next batch is thrown away and read
     again whenever the hub's answer moves the mark anywhere else than its start.
     """
     pushed = 0
     # The log is gap-free: what waits behind a batch is the newest number less its last.
     newest = _newest_seq()
-    ahead = batch_build(state.acked_seq, settings.SYNC_BATCH)
+
+    def ahead_of(after: int) -> Batch | None:
+        """The batch after ``after``, packed: sending it then waits for nothing."""
+        batch = batch_build(after, settings.SYNC_BATCH)
+        if batch is not None:
+            batch.body["backlog"] = max(0, newest - batch.last)
+            batch.packed = pack(batch.body)
+        return batch
+
+    ahead = ahead_of(state.acked_seq)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
         while ahead is not None:
             batch = ahead
             blobs_send(hub, batch.files)
-            batch.body["backlog"] = max(0, newest - batch.last)
             answered = sender.submit(_post, hub, batch)
             try:
-                ahead = batch_build(batch.last, settings.SYNC_BATCH)
+                ahead = ahead_of(batch.last)
             finally:
                 status, answer = answered.result()
             if status not in (200, 409) or "acked" not in answer:
@@ -318,7 +334,7 @@ def push(hub: Hub, state: NodeState) -> int:
             state.acked_seq = acked
             state.save(update_fields=["acked_seq"])
             if acked != batch.last:
-                ahead = batch_build(acked, settings.SYNC_BATCH)
+                ahead = ahead_of(acked)
     return pushed
 
 

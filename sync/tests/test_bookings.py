@@ -258,7 +258,9 @@ class InProcessHub:
         self.node = node
         self.asked: list[str] = []
 
-    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+    def json(
+        self, method: str, path: str, payload: Any = None, *, packed: bytes = b""
+    ) -> tuple[int, Any]:
         self.asked.append(path)
         query = parse_qs(urlsplit(path).query)
         after, limit = int(query["after"][0]), int(query["limit"][0])

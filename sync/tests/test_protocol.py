@@ -7,6 +7,7 @@ The end-to-end tests run them as separate processes.
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
@@ -446,9 +447,13 @@ class AcknowledgingHub:
     def __init__(self) -> None:
         self.batches: list[dict[str, Any]] = []
 
-    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+    def json(
+        self, method: str, path: str, payload: Any = None, *, packed: bytes = b""
+    ) -> tuple[int, Any]:
         assert (method, path) == ("POST", "/sync/push")
-        self.batches.append(json.loads(json.dumps(payload)))
+        sent = json.loads(gzip.decompress(packed))  # what goes on the wire
+        assert sent == json.loads(json.dumps(payload))
+        self.batches.append(sent)
         count = payload["last"] - payload["first"] + 1
         return 200, {"acked": payload["last"], "applied": count, "skipped": 0}
 
