@@ -369,6 +369,12 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
         "Each ward migrates its own database, then joins (`sync_join`). A scan "
         "travels once, in its own request (`PUT /sync/blobs/<sha256>`), before the batch "
         "that names it; batches are gzip-compressed JSON.",
+        "",
+        "The target counts every entry of the node's log, since the hub applies each one "
+        "once by node and number: each of ward A's dossiers brings two dossier events "
+        "(created, received) and one change (its new applicant). The dossier events alone "
+        "are given beside. The figures follow the machine's speed: compare the reference "
+        "loop's time with that of an earlier run before comparing the figures.",
     ]
     problems = [p for r in results for p in r["problems"]]
     if problems:
