@@ -45,6 +45,8 @@ from sync.wire import decode, digest, encode, files_of
 
 log = logging.getLogger(__name__)
 
+MIN_BATCH = 50  # log entries: the smallest batch sent after rounds failed in a row
+
 
 class SyncError(Exception):
     """The round stopped: ``problem`` says why in words, ``detail`` what was seen."""
@@ -296,6 +298,16 @@ def _post(hub: Hub, batch: Batch) -> tuple[int, Any]:
     return status, answer
 
 
+def batch_limit(state: NodeState) -> int:
+    """Log entries a batch: ``SYNC_BATCH``, halved for each round in a row that failed.
+
+    A line that keeps cutting long requests still lets short ones through, so a
+    ward behind it catches up in small steps; the first round that succeeds
+    goes back to full batches.
+    """
+    return max(MIN_BATCH, settings.SYNC_BATCH >> min(state.failures, 6))
+
+
 def push(hub: Hub, state: NodeState) -> int:
     """Batches after the hub's mark until the log is all acknowledged.
 
@@ -306,10 +318,11 @@ def push(hub: Hub, state: NodeState) -> int:
     pushed = 0
     # The log is gap-free: what waits behind a batch is the newest number less its last.
     newest = _newest_seq()
+    limit = batch_limit(state)
 
     def ahead_of(after: int) -> Batch | None:
         """The batch after ``after``, packed: sending it then waits for nothing."""
-        batch = batch_build(after, settings.SYNC_BATCH)
+        batch = batch_build(after, limit)
         if batch is not None:
             batch.body["backlog"] = max(0, newest - batch.last)
             batch.packed = pack(batch.body)

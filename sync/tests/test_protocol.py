@@ -23,7 +23,7 @@ from reports.models import Tally
 from sync import ownership, signing
 from sync.hub import BatchRefusedError, batch_apply, conflict_settle
 from sync.models import Change, Conflict, ConflictState, Node, NodeState
-from sync.node import batch_build, push, waiting_count
+from sync.node import batch_build, batch_limit, push, waiting_count
 from sync.wire import digest, snapshot
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -471,3 +471,26 @@ def test_a_push_tells_the_hub_how_much_waits_behind_each_batch(
     told = [(b["first"], b["last"], b["backlog"]) for b in hub.batches]
     assert told == [(n, min(n + 3, waiting), max(0, waiting - n - 3)) for n in range(1, waiting, 4)]
     assert NodeState.get().acked_seq == waiting and waiting_count() == 0
+
+
+def test_after_failed_rounds_a_push_sends_smaller_batches(
+    settings, monkeypatch, as_ward, desk_officer, ward_center, ward_case, applicant_in
+) -> None:
+    for day in (2, 3, 4, 5, 6):
+        intake(desk_officer, ward_center, ward_case, applicant_in, at(2026, 3, day, 9, 0))
+    waiting = waiting_count()
+    settings.SYNC_BATCH = 16
+    monkeypatch.setattr("sync.node.MIN_BATCH", 2)
+    state = NodeState.get()
+    assert batch_limit(state) == 16
+    state.failures = 2  # two rounds in a row were cut
+    assert batch_limit(state) == 4
+    state.failures = 9
+    assert batch_limit(state) == 2  # never below the floor
+
+    state.failures = 2
+    hub = AcknowledgingHub()
+    assert push(hub, state) == waiting  # type: ignore[arg-type]
+    sizes = [b["last"] - b["first"] + 1 for b in hub.batches]
+    assert waiting > 8 and sum(sizes) == waiting
+    assert sizes == [4] * (waiting // 4) + ([waiting % 4] if waiting % 4 else [])
