@@ -305,7 +305,8 @@ def batch_limit(state: NodeState) -> int:
     ward behind it catches up in small steps; the first round that succeeds
     goes back to full batches.
     """
-    return max(MIN_BATCH, settings.SYNC_BATCH >> min(state.failures, 6))
+    full = settings.SYNC_BATCH
+    return max(min(MIN_BATCH, full), full >> min(state.failures, 6))
 
 
 def push(hub: Hub, state: NodeState) -> int:

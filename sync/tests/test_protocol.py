@@ -487,6 +487,9 @@ def test_after_failed_rounds_a_push_sends_smaller_batches(
     assert batch_limit(state) == 4
     state.failures = 9
     assert batch_limit(state) == 2  # never below the floor
+    settings.SYNC_BATCH = 1
+    assert batch_limit(state) == 1  # nor above a smaller SYNC_BATCH
+    settings.SYNC_BATCH = 16
 
     state.failures = 2
     hub = AcknowledgingHub()
