@@ -14,8 +14,7 @@ province without its simulated history, then measures:
    driven by 32 client threads with keep-alive connections for a bounded
    time: POST /api/dossiers (bearer token), and GET /api/ping as the baseline.
 
-uvicorn is not a project requirement: when the virtualenv lacks it, the
-benchmark installs it with ``pip --target var/bench-tools`` and says so.
+The server is the one a center runs (core.serving, without the worker).
 Only loopback addresses are used. Both databases take under two minutes.
 """
 

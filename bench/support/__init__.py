@@ -32,9 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLS = ROOT / "var" / "bench-tools"
 HOST = "127.0.0.1"
-PIP_INSTALL = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
 STARTED = time.monotonic()
 
 
@@ -276,32 +274,17 @@ def child(env: dict[str, str], *args: str) -> str:
 
 
 def uvicorn_path() -> tuple[str, str]:
-    """A PYTHONPATH entry that makes uvicorn importable, and a note on where it came from.
-
-    uvicorn comes with its C HTTP parser and event loop (httptools, uvloop),
-    as a production server is installed (``uvicorn[standard]``).
-    """
+    """A PYTHONPATH entry the server needs (none: uvicorn is a requirement), and a note
+    naming the server's parts and versions for the report."""
     probe = [
         sys.executable,
         "-c",
         "import httptools, uvicorn, uvloop; "
         "print(uvicorn.__version__, httptools.__version__, uvloop.__version__)",
     ]
-    found = subprocess.run(probe, capture_output=True, text=True)
-    where = "from the virtualenv"
-    tools = ""
-    if found.returncode != 0:
-        where = "not a requirement: pip-installed into var/bench-tools"
-        tools = str(TOOLS)
-        env = {**os.environ, "PYTHONPATH": tools}
-        found = subprocess.run(probe, capture_output=True, text=True, env=env)
-        if found.returncode != 0:
-            print(f"uvicorn is missing: installing it into {TOOLS} (not a project requirement)")
-            packages = ["uvicorn", "httptools", "uvloop"]
-            subprocess.run([*PIP_INSTALL, "--target", tools, *packages], check=True)
-            found = subprocess.run(probe, capture_output=True, text=True, env=env, check=True)
+    found = subprocess.run(probe, capture_output=True, text=True, check=True)
     uvicorn, httptools, uvloop = found.stdout.split()
-    return tools, f"uvicorn {uvicorn} with httptools {httptools} and uvloop {uvloop} ({where})"
+    return "", f"uvicorn {uvicorn} with httptools {httptools} and uvloop {uvloop}"
 
 
 @contextlib.contextmanager
