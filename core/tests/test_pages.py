@@ -49,3 +49,30 @@ def test_staff_sign_in_page_and_wrong_password(client, desk_officer) -> None:
     assert "errorlist" in response.content.decode()
     response = client.post(reverse("login"), {"username": "desk", "password": "pw-desk"})
     assert response.status_code == 302
+
+
+def test_a_missing_page_answers_404_in_the_readers_language(client) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Trang này không tồn tại" in body and 'href="/"' in body
+    english = client.get("/no-such-page/", headers={"accept-language": "en"})
+    assert english.status_code == 404
+    assert "This page does not exist" in english.content.decode()
+
+
+def test_a_page_the_role_does_not_open_answers_403_with_a_way_on(client, citizen) -> None:
+    client.force_login(citizen)
+    response = client.get("/desk/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Bạn không được mở trang này" in body and "Đăng xuất" in body
+
+
+def test_a_server_error_page_speaks_both_languages_and_needs_nothing(rf) -> None:
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/desk/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Đã có lỗi trên máy chủ" in body and "Something went wrong on the server" in body
