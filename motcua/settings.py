@@ -35,6 +35,10 @@ if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A center served only over HTTPS (its reverse proxy holds the certificate): the
+# session and form cookies travel over HTTPS only, and a plain request is redirected.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS_ONLY
 
 INSTALLED_APPS = [
     "django.contrib.admin",

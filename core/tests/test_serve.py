@@ -79,3 +79,28 @@ def test_the_production_server_serves_the_api_and_static_files_with_debug_off(
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_https_only_makes_the_cookies_secure_and_the_deploy_check_agrees(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "MOTCUA_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "motcua.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "serve-test-" + "y" * 50,
+        "ALLOWED_HOSTS": "motcua.example.gov.vn",
+    }
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "check", "--deploy"]
+
+    def warnings(**extra: str) -> str:
+        done = subprocess.run(
+            command, cwd=settings.BASE_DIR, env={**env, **extra}, capture_output=True, text=True
+        )
+        return done.stdout + done.stderr
+
+    plain = warnings()
+    assert "security.W012" in plain and "security.W016" in plain and "security.W008" in plain
+    secure = warnings(HTTPS_ONLY="true")
+    assert "security.W012" not in secure and "security.W016" not in secure
+    assert "security.W008" not in secure
