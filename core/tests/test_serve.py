@@ -104,3 +104,19 @@ def test_https_only_makes_the_cookies_secure_and_the_deploy_check_agrees(tmp_pat
     secure = warnings(HTTPS_ONLY="true")
     assert "security.W012" not in secure and "security.W016" not in secure
     assert "security.W008" not in secure
+
+
+def test_a_worker_that_exits_is_started_again_until_the_server_stops(monkeypatch) -> None:
+    from core.management.commands import serve
+
+    monkeypatch.setattr(serve, "RESTART_AFTER", (0.05,))
+    # A "worker" that exits at once, every time.
+    child = serve.Supervised([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 20
+    while child.restarts < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert child.restarts >= 3
+    child.stop()
+    after = child.restarts
+    time.sleep(0.3)
+    assert child.restarts == after and not child.watcher.is_alive()

@@ -3,13 +3,19 @@
 Collects the static files (with DEBUG off nothing else serves them), starts
 the background worker beside the server unless told not to, and serves with
 uvicorn worker processes (core.serving) until stopped; the worker stops with it.
+A worker that exits by itself is started again: it sends the messages and
+keeps the node synchronised, and nobody may notice it stopped.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -46,8 +52,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not options["no_worker"]:
-            manage = str(settings.BASE_DIR / "manage.py")
-            worker = subprocess.Popen([sys.executable, manage, "worker"])
+            worker = Supervised([sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"])
         self.stdout.write(
             f"Serving on http://{options['host']}:{options['port']}/ with "
             f"{options['workers']} processes; stop with Ctrl+C."
@@ -61,5 +66,48 @@ class Command(BaseCommand):
             )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+                worker.stop()
+
+
+log = logging.getLogger(__name__)
+
+RESTART_AFTER = (1, 5, 30, 60)  # seconds; the last one repeats
+HEALTHY_AFTER = 300  # seconds: a worker that ran this long starts again at once
+
+
+class Supervised:
+    """A child process, started again whenever it exits, until :meth:`stop`."""
+
+    def __init__(self, command: Sequence[str]) -> None:
+        self.command = list(command)
+        self.stopping = threading.Event()
+        self.process = subprocess.Popen(self.command)
+        self.restarts = 0
+        self.watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
+        self.watcher.start()
+
+    def _watch(self) -> None:
+        failures = 0
+        while True:
+            started = time.monotonic()
+            code = self.process.wait()
+            if self.stopping.is_set():
+                return
+            if time.monotonic() - started > HEALTHY_AFTER:
+                failures = 0
+            delay = RESTART_AFTER[min(failures, len(RESTART_AFTER) - 1)]
+            log.error("the worker exited with %s; starting it again in %s s", code, delay)
+            if self.stopping.wait(delay):
+                return
+            failures += 1
+            self.restarts += 1
+            self.process = subprocess.Popen(self.command)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.watcher.join(timeout=5)
