@@ -110,27 +110,33 @@ def push(request: HttpRequest, node: Node) -> HttpResponse:
     )
 
 
+PAGE_MOST = 2000  # entries a pull answers at the most, whatever the node asks
+
+
+def _paged(
+    request: HttpRequest, node: Node, page: Callable[[Node, int, int], dict[str, Any]]
+) -> HttpResponse:
+    """``page(node, after, limit)`` from the query string's ``after`` and ``limit``."""
+    try:
+        after = int(request.GET.get("after", "0"))
+        limit = max(1, min(int(request.GET.get("limit", "500")), PAGE_MOST))
+    except ValueError:
+        return _error(400, _("after and limit are numbers."))
+    return JsonResponse(page(node, after, limit))
+
+
 @require_http_methods(["GET"])
 @node_endpoint
 def pull(request: HttpRequest, node: Node) -> HttpResponse:
-    try:
-        after = int(request.GET.get("after", "0"))
-        limit = min(int(request.GET.get("limit", "500")), 2000)
-    except ValueError:
-        return _error(400, _("after and limit are numbers."))
-    return JsonResponse(pull_batch(node, after, limit))
+    """The hub's events on dossiers the node's center received, after its mark."""
+    return _paged(request, node, pull_batch)
 
 
 @require_http_methods(["GET"])
 @node_endpoint
 def bookings(request: HttpRequest, node: Node) -> HttpResponse:
     """The node's center's bookings changed after its mark (the portal books at the hub)."""
-    try:
-        after = int(request.GET.get("after", "0"))
-        limit = max(1, min(int(request.GET.get("limit", "500")), 2000))
-    except ValueError:
-        return _error(400, _("after and limit are numbers."))
-    return JsonResponse(bookings_batch(node, after, limit))
+    return _paged(request, node, bookings_batch)
 
 
 @require_http_methods(["GET"])
