@@ -22,27 +22,13 @@ from sync import ownership, signing
 from sync.hub import BatchRefusedError, batch_apply, bookings_batch
 from sync.models import Node, NodeState
 from sync.node import batch_build, bookings_apply, bookings_pull
+from sync.tests.roles import as_hub, as_ward
 from sync.wire import snapshot
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 SATURDAY = at(2026, 2, 28, 10, 0)  # when people book on the portal
 MONDAY_NINE = at(2026, 3, 2, 9, 10)  # when they come
-
-
-def as_hub(settings: Any) -> None:
-    settings.NODE_ROLE = "hub"
-    settings.NODE_ID = "hub"
-    settings.SYNC_HUB_URL = ""
-    ownership.forget()
-
-
-def as_ward(settings: Any, center: Any) -> None:
-    settings.NODE_ROLE = "ward"
-    settings.NODE_ID = "ward-a"
-    settings.NODE_UNIT = center.code
-    settings.SYNC_HUB_URL = "http://hub.invalid"
-    ownership.forget()
 
 
 def wire(payload: dict[str, Any]) -> dict[str, Any]:

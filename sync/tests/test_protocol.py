@@ -24,6 +24,8 @@ from sync import ownership, signing
 from sync.hub import BatchRefusedError, batch_apply, conflict_settle
 from sync.models import Change, Conflict, ConflictState, Node, NodeState
 from sync.node import batch_build, batch_limit, push, waiting_count
+from sync.tests import roles
+from sync.tests.roles import as_hub
 from sync.wire import digest, snapshot
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -33,19 +35,8 @@ MON = at(2026, 3, 2, 8, 0)
 
 @pytest.fixture
 def as_ward(settings: Any, ward_center: Any) -> Any:
-    settings.NODE_ROLE = "ward"
-    settings.NODE_ID = "ward-a"
-    settings.NODE_UNIT = ward_center.code
-    settings.SYNC_HUB_URL = "http://hub.invalid"
-    ownership.forget()
+    roles.as_ward(settings, ward_center)
     yield settings
-    ownership.forget()
-
-
-def as_hub(settings: Any) -> None:
-    settings.NODE_ROLE = "hub"
-    settings.NODE_ID = "hub"
-    settings.SYNC_HUB_URL = ""
     ownership.forget()
 
 
