@@ -32,18 +32,25 @@ def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[i
         connection.close()
 
 
+def _production(var_dir: Path, **extra: str) -> dict[str, str]:
+    """A node's environment with DEBUG off, on its own SQLite file in ``var_dir``."""
+    env = {
+        **os.environ,
+        "MOTCUA_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "motcua.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "serve-test-" + "x" * 50,
+        "ALLOWED_HOSTS": HOST,
+        **extra,
+    }
+    env.pop("DATABASE_URL", None)
+    return env
+
+
 def test_the_production_server_serves_the_api_and_static_files_with_debug_off(
     tmp_path: Path,
 ) -> None:
-    env = {
-        **os.environ,
-        "MOTCUA_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "serve-test-" + "x" * 40,
-        "ALLOWED_HOSTS": HOST,
-    }
-    env.pop("DATABASE_URL", None)
+    env = _production(tmp_path)
     port = _free_port()
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "serve"]
     server = subprocess.Popen(
@@ -82,15 +89,7 @@ def test_the_production_server_serves_the_api_and_static_files_with_debug_off(
 
 
 def test_https_only_makes_the_cookies_secure_and_the_deploy_check_agrees(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "MOTCUA_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "serve-test-" + "y" * 50,
-        "ALLOWED_HOSTS": "motcua.example.gov.vn",
-    }
-    env.pop("DATABASE_URL", None)
+    env = _production(tmp_path, ALLOWED_HOSTS="motcua.example.gov.vn")
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "check", "--deploy"]
 
     def warnings(**extra: str) -> str:
