@@ -638,6 +638,13 @@ def _revision(center_id: Any) -> int:
     return get_next_value(f"queue-bookings:{center_id}")
 
 
+def _status_change(appointment: Appointment, status: str) -> None:
+    """Save a locked booking's new status under its center's next revision."""
+    appointment.status = status
+    appointment.revision = _revision(appointment.area.center_id)
+    appointment.save(update_fields=["status", "revision"])
+
+
 def slots_open(area: ServiceArea, day: dt.date, *, at: dt.datetime | None = None) -> list[Slot]:
     """The area's slots on ``day`` that still have room and have not ended."""
     now = timezone.localtime(_now(at))
@@ -768,9 +775,7 @@ def appointment_cancel(*, appointment: Appointment, at: dt.datetime | None = Non
         if appointment.status != AppointmentStatus.BOOKED:
             raise QueueError(_("Only a booking not yet used can be cancelled."))
         Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
-        appointment.status = AppointmentStatus.CANCELLED
-        appointment.revision = _revision(appointment.area.center_id)
-        appointment.save(update_fields=["status", "revision"])
+        _status_change(appointment, AppointmentStatus.CANCELLED)
     return appointment
 
 
@@ -816,9 +821,7 @@ def appointment_check_in(
             at=now,
             appointment=appointment,
         )
-        appointment.status = AppointmentStatus.CHECKED_IN
-        appointment.revision = _revision(appointment.area.center_id)
-        appointment.save(update_fields=["status", "revision"])
+        _status_change(appointment, AppointmentStatus.CHECKED_IN)
     return ticket
 
 
@@ -837,7 +840,5 @@ def appointment_record_check_in(*, appointment_ids: Collection[Any]) -> int:
             .order_by("pk")
         )
         for appointment in used:
-            appointment.status = AppointmentStatus.CHECKED_IN
-            appointment.revision = _revision(appointment.area.center_id)
-            appointment.save(update_fields=["status", "revision"])
+            _status_change(appointment, AppointmentStatus.CHECKED_IN)
     return len(used)
