@@ -11,21 +11,38 @@ Here the middleware chain is loaded in sync mode and the whole of
 through ``async_to_sync`` on the server's event loop) and a streaming
 response with an async iterator, a board's stream, is still sent by the
 event loop without holding a thread.
+
+The hop goes to a pool of ``REQUEST_THREADS`` threads kept by the process.
+Django's handler starts a thread for every request instead, so a burst of
+requests ran in as many threads at once: each request paid for a thread and,
+on SQLite, a connection of its own, and a request holding the database's
+write lock lost the interpreter to the others between two statements while
+every other writer waited for it. A few threads keep the process busy while
+one waits on the database; the requests beyond them wait their turn in the
+event loop, where waiting costs nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpRequest, HttpResponseBase
 
 
 class OneHopASGIHandler(ASGIHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = asyncio.Semaphore(settings.REQUEST_THREADS)
+
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        async with self.running:
+            return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
 
 def get_asgi_application() -> OneHopASGIHandler:

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import get_language
@@ -65,3 +66,20 @@ class AttemptCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} #{self.slot}: {self.count}"
+
+
+def related_known(obj: models.Model, name: str, rows: list[Any]) -> None:
+    """Make ``obj.<name>.all()``, a reverse foreign key, answer ``rows`` without a query.
+
+    What ``prefetch_related`` leaves behind, for rows the caller has just
+    written or read by hand.
+    """
+    manager = getattr(obj, name)
+    field = manager.field
+    for row in rows:
+        setattr(row, field.name, obj)
+    kept = manager.get_queryset()
+    kept._result_cache = rows
+    kept._prefetch_done = True
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[field.remote_field.cache_name] = kept

@@ -26,6 +26,7 @@ from core.ratelimit import rate_limit_hit
 from dossiers import services
 from dossiers.access import dossier_for_lookup, dossier_for_staff, dossiers_for_staff
 from dossiers.codes import SECRET_LENGTH
+from dossiers.kept import case_kept, unit_kept
 from dossiers.models import (
     AccessRecord,
     Action,
@@ -372,7 +373,10 @@ def _receiving_unit(user: User, code: str | None) -> Unit:
         units = {a.unit_id for a in user.assignments.all()}
         if len(units) != 1:
             raise DossierInputError("unit", _("Name the center that receives the dossier."))
-        return Unit.objects.select_related("province", "parent").get(pk=units.pop())
+        unit = unit_kept(units.pop())
+        if unit is None:
+            raise DossierInputError("unit", _("Name the center that receives the dossier."))
+        return unit
     unit = _unit_by_code(code, "unit")
     if not user.roles_in(unit.pk):
         raise DossierInputError("unit", _("You hold no role in this unit."))
@@ -380,12 +384,7 @@ def _receiving_unit(user: User, code: str | None) -> Unit:
 
 
 def _case(case_id: uuid.UUID) -> Case:
-    case = (
-        Case.objects.select_related("version__procedure")
-        .prefetch_related("components")
-        .filter(pk=case_id)
-        .first()
-    )
+    case = case_kept(case_id)
     if case is None:
         raise DossierInputError("case", _("The catalog has no case with this id."))
     return case

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from catalog.models import Case, Component, StepActor
+from core.models import related_known
 from core.uploads import UploadRejectedError, check_upload
 from deadlines.calendar import calendar_for_unit
 from deadlines.engine import due_at as engine_due_at
 from deadlines.engine import due_with_pauses
 from dossiers.codes import dossier_code_issue, lookup_secret_new, node_seq_next
+from dossiers.kept import competent_unit_kept
 from dossiers.models import (
     Action,
     Applicant,
@@ -118,8 +120,38 @@ def _record(
     seq: int | None = None,
 ) -> DossierEvent:
     """Append one event; ``seq`` when the caller took its number already."""
-    seq = node_seq_next() if seq is None else seq
-    event = DossierEvent.objects.create(
+    event = _event(
+        dossier,
+        action=action,
+        to_status=to_status,
+        actor=actor,
+        at=at,
+        unit=unit,
+        note=note,
+        data=data,
+        from_status=from_status,
+        seq=node_seq_next() if seq is None else seq,
+    )
+    event.save(force_insert=True)
+    _booked(dossier, event)
+    return event
+
+
+def _event(
+    dossier: Dossier,
+    *,
+    action: str,
+    to_status: str,
+    actor: User | None,
+    at: dt.datetime,
+    unit: Unit | None,
+    seq: int,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    from_status: str | None = None,
+) -> DossierEvent:
+    """The event, not yet written, and the dossier moved to where it leads."""
+    event = DossierEvent(
         dossier=dossier,
         node_id=settings.NODE_ID,
         seq=seq,
@@ -138,9 +170,13 @@ def _record(
     dossier.owner_node = owner_after(
         dossier.owner_node, action, dossier.receiving_unit_id, dossier.competent_unit_id
     )
+    return event
+
+
+def _booked(dossier: Dossier, event: DossierEvent) -> None:
+    """What follows an event once it is written: the counters and the applicant's messages."""
     count_event(dossier, event)
     messages_for_event(dossier, event)
-    return event
 
 
 def _save(dossier: Dossier, *fields: str) -> None:
@@ -284,7 +320,7 @@ def _competent_unit(case: Case, filed_at: Unit, ward: Unit | None) -> Unit:
     ):
         raise DossierInputError("ward", _("Choose a ward or commune of this province."))
     version = case.version
-    unit = filed_at.competent_unit(version.agency, version.level, ward=ward)
+    unit = competent_unit_kept(filed_at, version, ward)
     if unit is None:
         raise DossierInputError(
             "ward",
@@ -550,9 +586,10 @@ def dossier_intake(
         draft.last_seq = last
         draft.save(force_insert=True)
         DossierComponent.objects.bulk_create(rows)
+        related_known(draft, "components", rows)
         draft.procedure_version.lock()
         draft.status = Status.DRAFT
-        _record(
+        created = _event(
             draft,
             action=Action.CREATE,
             to_status=Status.DRAFT,
@@ -562,7 +599,7 @@ def dossier_intake(
             from_status="",
             seq=last - 1,
         )
-        _record(
+        received = _event(
             draft,
             action=Action.RECEIVE,
             to_status=Status.RECEIVED,
@@ -572,6 +609,9 @@ def dossier_intake(
             data={"code": draft.code, "due_at": due.isoformat(), "channel": channel},
             seq=last,
         )
+        DossierEvent.objects.bulk_create([created, received])
+        _booked(draft, created)
+        _booked(draft, received)
     assert fields, "a new dossier always gets its code"
     return draft
 

@@ -202,6 +202,9 @@ SYNC_BATCH = int(env_str("SYNC_BATCH", "1000"))
 SYNC_INTERVAL = float(env_str("SYNC_INTERVAL", "10"))
 SYNC_TIMEOUT = float(env_str("SYNC_TIMEOUT", "30"))
 
+# Requests one server process runs at once (the others wait in its event loop).
+REQUEST_THREADS = int(env_str("REQUEST_THREADS", "2"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

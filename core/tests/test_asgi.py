@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -125,3 +126,36 @@ def test_a_board_stream_is_still_sent_by_the_event_loop(ward_center: Unit) -> No
     assert sent[0]["status"] == 200
     assert dict(sent[0]["headers"])[b"Content-Type"] == b"text/event-stream"
     assert sent[1]["body"].startswith(b"retry:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_more_requests_run_at_once_than_the_process_has_threads_for(settings: Any) -> None:
+    settings.REQUEST_THREADS = 2
+    handler = OneHopASGIHandler()
+    chain = handler._middleware_chain
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    def slow_chain(request: Any) -> Any:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.05)
+            return chain(request)
+        finally:
+            with lock:
+                running -= 1
+
+    handler._middleware_chain = slow_chain
+
+    async def six_at_once() -> list[list[Message]]:
+        path = "/api/ping"
+        return list(await asyncio.gather(*(_get(handler, path, until=_finished) for _ in range(6))))
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        answers = pool.submit(asyncio.run, six_at_once()).result()
+    assert [sent[0]["status"] for sent in answers] == [200] * 6
+    assert most == 2

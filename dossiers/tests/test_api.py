@@ -506,3 +506,20 @@ def test_docs_render_without_a_cdn() -> None:
     assert "swagger" in html
     for host in ["cdn", "unpkg", "jsdelivr"]:
         assert host not in html
+
+
+def test_an_intake_reads_no_catalog_or_unit_row_it_read_before(desk, ward_case) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ward_case.version.lock()  # as the first dossier received under it does
+    intake(desk, ward_case)  # reads the case and the units, and keeps them
+    body = intake_body(ward_case, applicant={**APPLICANT, "id_number": "054089001234"})
+    with CaptureQueriesContext(connection) as queries:
+        response = post(desk, "/api/dossiers", body)
+    assert response.status_code == 201
+    assert len(response.json()["papers"]) == 2
+    read = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [s for s in read if "catalog_" in s or "units_unit" in s], read
+    # The token with its holder, the holder's roles, the applicant; nothing is read back.
+    assert len(read) == 3, read
