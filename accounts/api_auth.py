@@ -93,7 +93,8 @@ def _token_holder(token: str) -> tuple[User, Any, dt.datetime | None] | None:
     if not found:
         return None
     user = found[0]
-    return user, _token_value("id", user.token_id), _token_value("last_used_at", user.token_used_at)
+    token_id, used = getattr(user, "token_id"), getattr(user, "token_used_at")  # noqa: B009
+    return user, _token_value("id", token_id), _token_value("last_used_at", used)
 
 
 def _token_value(name: str, value: Any) -> Any:
