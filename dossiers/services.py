@@ -278,6 +278,13 @@ def due_moment(dossier: Dossier) -> dt.datetime | None:
 # -- creation and reception ------------------------------------------------------------------
 
 
+# Every intake at the desk asks this; written out, it costs a fraction of the ORM's query.
+APPLICANT_SQL = (
+    f"SELECT * FROM {Applicant._meta.db_table} WHERE kind = %s AND id_number = %s "
+    "ORDER BY id LIMIT 1"
+)
+
+
 def applicant_find_or_create(*, data: ApplicantIn) -> Applicant:
     """The applicant with this id number, updated with fresher contact details, or a new one."""
     full_name = " ".join(data.full_name.split())
@@ -290,7 +297,9 @@ def applicant_find_or_create(*, data: ApplicantIn) -> Applicant:
     ):
         raise DossierInputError("applicant.id_number", _("A personal id number has 12 digits."))
     if data.id_number:
-        applicant = Applicant.objects.filter(kind=data.kind, id_number=data.id_number).first()
+        applicant = next(
+            iter(Applicant.objects.raw(APPLICANT_SQL, [data.kind, data.id_number])), None
+        )
         if applicant is not None:
             changed = []
             for name in ["phone", "email", "address"]:

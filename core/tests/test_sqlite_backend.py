@@ -158,6 +158,30 @@ def test_a_database_file_made_again_is_not_read_through_a_kept_connection(
     fresh.close()
 
 
+def test_a_kept_connection_outlives_a_checkpoint_and_a_file_moved_away_is_seen(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wal.sqlite3"
+    wrapper = _with_table(path)
+    kept = _raw(wrapper)
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("INSERT INTO t VALUES (1)")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # writes the file itself
+    wrapper.close()
+    again = _wrapper(path)
+    assert _raw(again) is kept
+    again.close()
+
+    # A copy put in its place (another inode, the old one still held open).
+    copy_path = tmp_path / "copy.sqlite3"
+    copy_path.write_bytes(path.read_bytes())
+    copy_path.replace(path)
+    replaced = _wrapper(path)
+    assert _raw(replaced) is not kept
+    replaced.close()
+
+
 def test_no_more_than_a_few_idle_connections_are_kept(tmp_path: Path) -> None:
     from core.db.sqlite3.base import IDLE_KEPT
 

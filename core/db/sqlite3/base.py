@@ -15,11 +15,12 @@ read the schema and warmed an empty page cache, which cost more than the
 search it then ran. A closed connection is kept instead, per process and per
 database file, and the next request that opens one takes it back. It goes
 back only when it is out of any transaction. A kept connection is used again
-only while the file's inode and change time are those it was opened with: a
-file replaced since (a test database made again, a restored copy) is never
-read through an old connection. A checkpoint that writes the WAL back into
-the file changes that time too and costs the kept connections, which is rare
-enough not to matter.
+only while the database's path still names the file it was opened on: each
+connection holds a descriptor of that file, so a file deleted and made again
+(a test database, a restored copy) can never come back under the same inode
+number while an old connection still waits to be used, and the comparison is
+exact. Writing the WAL back into the file changes nothing of that, so kept
+connections survive checkpoints with their page caches warm.
 """
 
 from __future__ import annotations
@@ -41,26 +42,38 @@ from django.db.backends.sqlite3 import base
 # serves at once; more than that are closed.
 IDLE_KEPT = 8
 
-FileStamp = tuple[int, int]  # inode, change time in nanoseconds
+FileStamp = tuple[int, int]  # device, inode
 
-# (process, alias, file) -> idle connections, each with its file's stamp when it opened.
-_idle: dict[tuple[int, str, str], list[tuple[sqlite3.Connection, FileStamp]]] = {}
+
+class Pinned:
+    """The file a connection was opened on, held open by a descriptor of its own."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        found = os.fstat(self.fd)
+        self.stamp: FileStamp = (found.st_dev, found.st_ino)
+
+    def still_at(self, path: str) -> bool:
+        try:
+            found = Path(path).stat()
+        except OSError:
+            return False
+        return (found.st_dev, found.st_ino) == self.stamp and os.fstat(self.fd).st_nlink > 0
+
+    def release(self) -> None:
+        os.close(self.fd)
+
+
+# (process, alias, file) -> idle connections, each with the file it was opened on.
+_idle: dict[tuple[int, str, str], list[tuple[sqlite3.Connection, Pinned]]] = {}
 _idle_lock = threading.Lock()
-
-
-def _stamp(path: str) -> FileStamp | None:
-    try:
-        found = Path(path).stat()
-    except OSError:
-        return None
-    return found.st_ino, found.st_ctime_ns
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_fd: int | None = None
     _writer_locked = False
-    # The file's stamp when the open connection was first opened.
-    _opened_on: FileStamp | None = None
+    # The file the open connection was first opened on.
+    _opened_on: Pinned | None = None
 
     def _writer_lock_path(self) -> str | None:
         if self.is_in_memory_db():
@@ -108,23 +121,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> sqlite3.Connection:
         if self.is_in_memory_db():
             return super().get_new_connection(conn_params)
-        stamp = _stamp(str(self.settings_dict["NAME"]))
+        path = str(self.settings_dict["NAME"])
         with _idle_lock:
             idle = _idle.get(self._idle_key(), [])
             while idle:
                 conn, opened_on = idle.pop()
-                if opened_on == stamp:
+                if opened_on.still_at(path):
                     conn.execute("PRAGMA foreign_keys = ON")
-                    self._opened_on = stamp
+                    self._opened_on = opened_on
                     return conn
                 conn.close()
-        self._opened_on = stamp
-        return super().get_new_connection(conn_params)
+                opened_on.release()
+        conn = super().get_new_connection(conn_params)
+        try:
+            self._opened_on = Pinned(path)
+        except OSError:  # not on disk yet: this connection is not kept
+            self._opened_on = None
+        return conn
 
     def _keep_idle(self) -> bool:
         """Keep the open connection for the next one opened here; False if it must close."""
-        conn, stamp = self.connection, self._opened_on
-        if conn is None or stamp is None or self.is_in_memory_db():
+        conn, opened_on = self.connection, self._opened_on
+        if conn is None or opened_on is None or self.is_in_memory_db():
             return False
         if conn.in_transaction:
             conn.rollback()
@@ -132,7 +150,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             idle = _idle.setdefault(self._idle_key(), [])
             if len(idle) >= IDLE_KEPT:
                 return False
-            idle.append((conn, stamp))
+            idle.append((conn, opened_on))
+        self._opened_on = None
         return True
 
     def _close(self) -> Any:
@@ -140,6 +159,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if not self._keep_idle():
                 return super()._close()
         finally:
+            if self._opened_on is not None:  # closed, not kept
+                self._opened_on.release()
+                self._opened_on = None
             self._release_writer_lock()
             if self._writer_fd is not None:
                 os.close(self._writer_fd)
