@@ -119,6 +119,20 @@ def test_a_closed_connection_is_kept_and_opened_again_by_the_next_request(
     other.close()
 
 
+def test_a_connection_kept_with_foreign_keys_off_comes_back_with_them_on(
+    tmp_path: Path,
+) -> None:
+    wrapper = _with_table(tmp_path / "fk.sqlite3")
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys = OFF")  # as loading fixtures does
+    wrapper.close()
+    other = _wrapper(tmp_path / "fk.sqlite3")
+    with other.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+    other.close()
+
+
 def test_a_connection_closed_inside_a_transaction_is_rolled_back_and_frees_the_lock(
     tmp_path: Path,
 ) -> None:

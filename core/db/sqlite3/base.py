@@ -64,6 +64,17 @@ class Pinned:
         os.close(self.fd)
 
 
+def _foreign_keys_on(conn: sqlite3.Connection) -> None:
+    """Turn foreign key checks back on if whoever used ``conn`` last turned them off.
+
+    Only when needed: setting the pragma, even to the value it has, throws
+    away every statement the connection has prepared, and the next request
+    would parse and plan each of its statements again.
+    """
+    if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
 # (process, alias, file) -> idle connections, each with the file it was opened on.
 _idle: dict[tuple[int, str, str], list[tuple[sqlite3.Connection, Pinned]]] = {}
 _idle_lock = threading.Lock()
@@ -127,7 +138,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             while idle:
                 conn, opened_on = idle.pop()
                 if opened_on.still_at(path):
-                    conn.execute("PRAGMA foreign_keys = ON")
+                    _foreign_keys_on(conn)
                     self._opened_on = opened_on
                     return conn
                 conn.close()
