@@ -159,3 +159,28 @@ def test_no_more_requests_run_at_once_than_the_process_has_threads_for(settings:
         answers = pool.submit(asyncio.run, six_at_once()).result()
     assert [sent[0]["status"] for sent in answers] == [200] * 6
     assert most == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_one_after_another_reuse_the_processs_thread() -> None:
+    handler = OneHopASGIHandler()
+    chain = handler._middleware_chain
+    threads: list[int] = []
+
+    def chain_spy(request: Any) -> Any:
+        threads.append(threading.get_ident())
+        return chain(request)
+
+    handler._middleware_chain = chain_spy
+
+    async def three_in_turn() -> list[int]:
+        statuses = []
+        for _ in range(3):
+            sent = await _get(handler, "/api/ping", until=_finished)
+            statuses.append(sent[0]["status"])
+        return statuses
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, three_in_turn()).result() == [200] * 3
+    assert len(threads) == 3 and len(set(threads)) == 1
+    assert len(handler.idle_threads) == 1
