@@ -45,6 +45,7 @@ from bench.support import (  # noqa: E402
     drive,
     exceptions_in,
     free_port,
+    group_cpu_seconds,
     load_average,
     machine,
     ms,
@@ -85,6 +86,8 @@ def _django() -> None:
 def prepare(seconds: float) -> dict[str, Any]:
     """Time ``dossier_intake`` in this process, then hand the API run what it needs."""
     _django()
+    from django.conf import settings
+
     from accounts.api_auth import api_token_issue
     from accounts.models import User
     from catalog.models import Procedure
@@ -118,12 +121,66 @@ def prepare(seconds: float) -> dict[str, Any]:
     _token, key = api_token_issue(user=desk, name="benchmark")
     return {
         "service": {"count": number, "seconds": elapsed, "p50": statistics.median(timings)},
+        "in_process": in_process(key, case, mandatory),
+        "request_threads": settings.REQUEST_THREADS,
         "token": key,
         "case_id": str(case.pk),
         "papers": [
             {"component_id": str(c.pk), "originals": max(c.originals, 1)} for c in mandatory
         ],
     }
+
+
+def in_process(key: str, case: Any, mandatory: list[Any]) -> dict[str, float]:
+    """CPU milliseconds a request takes in this process, through Django's test client
+    (no server): an API intake, the same request with the dossier's write left out
+    (authentication, reading and checking the body, the answer), and ping."""
+    from django.test import Client
+
+    import dossiers.services
+
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
+    papers = [{"component_id": str(c.pk), "originals": max(c.originals, 1)} for c in mandatory]
+    numbers = iter(range(700_000_000_000, 800_000_000_000))
+
+    def intake() -> None:
+        number = next(numbers)
+        body = {
+            "case_id": str(case.pk),
+            "applicant": {"full_name": f"Người Thử {number}", "id_number": f"{number:012d}"},
+            "papers": papers,
+            "channel": "direct",
+        }
+        answer = client.post("/api/dossiers", json.dumps(body), content_type="application/json")
+        assert answer.status_code == 201, answer.content
+
+    def ping() -> None:
+        assert client.get("/api/ping").status_code == 200
+
+    def cpu_ms(request: Callable[[], None], count: int = 300) -> float:
+        for _ in range(20):
+            request()
+        began = time.thread_time()
+        for _ in range(count):
+            request()
+        return (time.thread_time() - began) / count * 1000
+
+    timed = {"intake": cpu_ms(intake)}
+    written = dossiers.services.dossier_intake
+    last: list[Any] = []
+
+    def answered_only(**arguments: Any) -> Any:
+        if not last:
+            last.append(written(**arguments))
+        return last[0]
+
+    dossiers.services.dossier_intake = answered_only  # type: ignore[assignment]
+    try:
+        timed["unwritten"] = cpu_ms(intake)
+    finally:
+        dossiers.services.dossier_intake = written
+    timed["ping"] = cpu_ms(ping)
+    return timed
 
 
 # -- orchestration -----------------------------------------------------------------------------
@@ -163,15 +220,19 @@ def run_backend(
         if tools:
             server_env["PYTHONPATH"] = tools
         api: dict[str, tuple[Run, Run]] = {}
+        server_cpu: dict[str, tuple[float, float]] = {}  # ms a request: ping, intake
         problems: list[str] = []
         for interface in INTERFACES:
             port = free_port()
             log = Path(var_dir) / f"server-{interface}.log"
             run_env = {**server_env, "DB_CONN_MAX_AGE": CONN_MAX_AGE[interface]}
-            with server(run_env, port, log, interface=interface, workers=args.workers):
+            with server(run_env, port, log, interface=interface, workers=args.workers) as process:
                 say(label, f"API over {interface.upper()}, {args.clients} clients")
                 drive(port, ping, clients=args.clients, seconds=1, expect=200)  # warm up
+                used = group_cpu_seconds(process.pid)
                 ping_run = drive(port, ping, clients=args.clients, seconds=args.seconds, expect=200)
+                ping_cpu = group_cpu_seconds(process.pid) - used
+                used = group_cpu_seconds(process.pid)
                 intake_run = drive(
                     port,
                     intake,
@@ -180,7 +241,12 @@ def run_backend(
                     expect=201,
                     headers=headers,
                 )
+                intake_cpu = group_cpu_seconds(process.pid) - used
             api[interface] = (ping_run, intake_run)
+            server_cpu[interface] = (
+                ping_cpu / max(1, ping_run.answered) * 1000,
+                intake_cpu / max(1, intake_run.answered) * 1000,
+            )
             for kind, text in {**ping_run.samples, **intake_run.samples}.items():
                 say(label, f"an answer counted as error ({kind}): {text}")
             if any(kind.startswith("5") for kind in {**ping_run.errors, **intake_run.errors}):
@@ -193,7 +259,10 @@ def run_backend(
         "label": label,
         "version": version,
         "service": fixture["service"],
+        "in_process": fixture["in_process"],
+        "request_threads": fixture["request_threads"],
         "api": api,
+        "server_cpu": server_cpu,
         "problems": problems,
     }
 
@@ -220,6 +289,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
         f"{LOAD_BEFORE} (other work on the machine) |",
         "| Intake | a new applicant, 2 papers, a ward procedure, bearer token: create and "
         "receive in one transaction, answer with the full dossier |",
+        f"| Request threads | {results[0]['request_threads'] if results else '?'} views at "
+        "once in a server process (`REQUEST_THREADS`) |",
         "| Targets | API intake at least half the requests/s of ping; "
         f"intake p99 under 100 ms at {args.clients} clients |",
         "",
@@ -262,11 +333,27 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
 
         return cell
 
+    def in_process(r: dict[str, Any]) -> str:
+        t = r["in_process"]
+        return (
+            f"intake {t['intake']:.2f}; the same without the write {t['unwritten']:.2f}; "
+            f"ping {t['ping']:.2f}"
+        )
+
+    def server_cpu(interface: str) -> Callable[[dict[str, Any]], str]:
+        def cell(r: dict[str, Any]) -> str:
+            ping_ms, intake_ms = r["server_cpu"][interface]
+            return f"intake {intake_ms:.2f}; ping {ping_ms:.2f}"
+
+        return cell
+
     row("Service layer (`dossier_intake`), one process", service)
+    row("API in one process, no server: CPU ms a request", in_process)
     for interface in INTERFACES:
         name = interface.upper()
         row(f"{name}: POST /api/dossiers", measured(interface, 1))
         row(f"{name}: GET /api/ping", measured(interface, 0))
+        row(f"{name}: server CPU ms a request (all its processes)", server_cpu(interface))
         row(f"{name}: intake / ping (target ≥ 0.5)", ratio(interface))
         row(f"{name}: intake p99 (target < 100 ms)", p99(interface))
     lines += [
@@ -274,6 +361,13 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
         f"Each client sends its next request as soon as the last one is answered, so the "
         f"mean latency is about {args.clients} / throughput (Little's law): a p99 under "
         f"100 ms needs well over {args.clients * 10} intakes per second.",
+        "",
+        "Server CPU is what the server's processes used during each run, divided by the "
+        "requests answered (the database server's own processes are not in it). The "
+        "in-process row shows what bounds the ratio: the request without its write "
+        "(the bearer token and roles read, the body read and checked, the dossier "
+        "answered) already costs several pings, before the transaction that writes the "
+        "dossier, its papers, its two events and the counters.",
     ]
     problems = [p for r in results for p in r["problems"]]
     if problems:

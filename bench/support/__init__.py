@@ -141,6 +141,10 @@ class Run:
         )
 
     @property
+    def answered(self) -> int:
+        return self.ok + sum(self.errors.values())
+
+    @property
     def rate(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
 
@@ -333,6 +337,21 @@ def server(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # the group this benchmark started
             process.wait()
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user and system) used so far by the live processes of a process group,
+    such as a server started by :func:`server`; 0.0 where /proc is missing."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == group:  # pgrp
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 EXCEPTION_LINE = re.compile(r"^[\w.]+(?:Error|Exception): .+$", re.M)
