@@ -225,22 +225,24 @@ class Book:
             return
         table = "reports_tally"
         columns = sorted({m for kept in rows.values() for m in kept})
-        postgres = connection.vendor == "postgresql"
-        values: list[str] = []
-        params: list[Any] = []
-        for (grain, day, unit_id, version_id, tag), kept in rows.items():
-            values.append("(" + ", ".join(["%s"] * (5 + len(columns))) + ")")
-            params += [
-                grain,
-                day if postgres else day.isoformat(),
-                unit_id if postgres else unit_id.hex,
-                version_id if postgres else version_id.hex,
-                tag,
-                *(kept.get(m, 0) for m in columns),
-            ]
+        keys = ["grain", "day", "unit_id", "version_id", "tag"]
+        if connection.vendor == "postgresql":
+            # One array a column: a handful of parameters however many rows, so
+            # psycopg keeps the statement's parsed form (it parses anew any
+            # statement with more than 50 parameters).
+            types = ["text", "date", "uuid", "uuid", "text"] + ["integer"] * len(columns)
+            source = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
+            params: list[Any] = [[key[i] for key in rows] for i in range(5)]
+            params += [[kept.get(m, 0) for kept in rows.values()] for m in columns]
+        else:
+            cells = "(" + ", ".join(["%s"] * (5 + len(columns))) + ")"
+            source = "VALUES " + ", ".join([cells] * len(rows))
+            params = []
+            for (grain, day, unit_id, version_id, tag), kept in rows.items():
+                params += [grain, day.isoformat(), unit_id.hex, version_id.hex, tag]
+                params += [kept.get(m, 0) for m in columns]
         sql = (
-            f"INSERT INTO {table} (grain, day, unit_id, version_id, tag, {', '.join(columns)}) "
-            f"VALUES {', '.join(values)} "
+            f"INSERT INTO {table} ({', '.join(keys + columns)}) {source} "
             "ON CONFLICT (grain, day, unit_id, version_id, tag) DO UPDATE SET "
             + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
         )
