@@ -106,32 +106,10 @@ def _locked(dossier: Dossier) -> Dossier:
     return locked
 
 
-def _record(
-    dossier: Dossier,
-    *,
-    action: str,
-    to_status: str,
-    actor: User | None,
-    at: dt.datetime,
-    unit: Unit | None,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    from_status: str | None = None,
-    seq: int | None = None,
-) -> DossierEvent:
-    """Append one event; ``seq`` when the caller took its number already."""
-    event = _event(
-        dossier,
-        action=action,
-        to_status=to_status,
-        actor=actor,
-        at=at,
-        unit=unit,
-        note=note,
-        data=data,
-        from_status=from_status,
-        seq=node_seq_next() if seq is None else seq,
-    )
+def _record(dossier: Dossier, *, seq: int | None = None, **fields: Any) -> DossierEvent:
+    """Append one event (the fields of :func:`_event`); ``seq`` when the caller took
+    its number already."""
+    event = _event(dossier, seq=node_seq_next() if seq is None else seq, **fields)
     event.save(force_insert=True)
     _booked(dossier, event)
     return event
