@@ -21,7 +21,7 @@ from units.models import Unit
 Message = dict[str, Any]
 
 
-def _scope(path: str, query: str = "") -> dict[str, Any]:
+def _scope(path: str, query: str = "", language: str = "en") -> dict[str, Any]:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -32,14 +32,18 @@ def _scope(path: str, query: str = "") -> dict[str, Any]:
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"accept-language", b"en")],
+        "headers": [(b"host", b"testserver"), (b"accept-language", language.encode())],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
 
 
 async def _get(
-    app: Callable[..., Awaitable[None]], path: str, *, until: Callable[[list[Message]], bool]
+    app: Callable[..., Awaitable[None]],
+    path: str,
+    *,
+    until: Callable[[list[Message]], bool],
+    language: str = "en",
 ) -> list[Message]:
     """Send a GET to ``app`` and collect what it sends until ``until`` holds, then hang up."""
     sent: list[Message] = []
@@ -59,7 +63,7 @@ async def _get(
         if until(sent):
             enough.set()
 
-    await asyncio.wait_for(app(_scope(path), receive, send), timeout=10)
+    await asyncio.wait_for(app(_scope(path, language=language), receive, send), timeout=10)
     return sent
 
 
@@ -184,3 +188,23 @@ def test_requests_one_after_another_reuse_the_processs_thread() -> None:
         assert pool.submit(asyncio.run, three_in_turn()).result() == [200] * 3
     assert len(threads) == 3 and len(set(threads)) == 1
     assert len(handler.idle_threads) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_thread_carries_no_language_from_one_request_to_the_next() -> None:
+    handler = OneHopASGIHandler()
+    path = reverse("portal:lookup")
+
+    async def in_turn() -> list[bytes]:
+        bodies = []
+        for language in ("vi", "en", "vi"):
+            sent = await _get(handler, path, until=_finished, language=language)
+            bodies.append(b"".join(m.get("body", b"") for m in sent if "body" in m))
+        return bodies
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        vi, en, vi_again = pool.submit(asyncio.run, in_turn()).result()
+    assert "Tra cứu hồ sơ".encode() in vi and b"Track a dossier" not in vi
+    assert b"Track a dossier" in en
+    assert "Tra cứu hồ sơ".encode() in vi_again
+    assert len(handler.idle_threads) == 1  # all three in the one kept thread
