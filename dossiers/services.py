@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from catalog.models import Case, Component, StepActor
 from core.models import related_known
+from core.rows import rows_insert
 from core.uploads import UploadRejectedError, check_upload
 from deadlines.calendar import calendar_for_unit
 from deadlines.engine import due_at as engine_due_at
@@ -110,7 +111,7 @@ def _record(dossier: Dossier, *, seq: int | None = None, **fields: Any) -> Dossi
     """Append one event (the fields of :func:`_event`); ``seq`` when the caller took
     its number already."""
     event = _event(dossier, seq=node_seq_next() if seq is None else seq, **fields)
-    event.save(force_insert=True)
+    rows_insert([event])
     _booked(dossier, event)
     return event
 
@@ -166,9 +167,7 @@ def _paper_rows(
 ) -> list[Component]:
     """Save the papers handed over; answer the case's checklist, read once."""
     checklist = list(dossier.case.components.all())
-    DossierComponent.objects.bulk_create(
-        _paper_objects(dossier, papers, checklist, supplement=supplement, at=at)
-    )
+    rows_insert(_paper_objects(dossier, papers, checklist, supplement=supplement, at=at))
     return checklist
 
 
@@ -408,7 +407,7 @@ def _create(
         at=at,
     )
     dossier.applicant = applicant
-    dossier.save(force_insert=True)
+    rows_insert([dossier])
     _record(
         dossier,
         action=Action.CREATE,
@@ -571,8 +570,8 @@ def dossier_intake(
         draft.due_at = due
         draft.status = Status.RECEIVED
         draft.last_seq = last
-        draft.save(force_insert=True)
-        DossierComponent.objects.bulk_create(rows)
+        rows_insert([draft])
+        rows_insert(rows)
         related_known(draft, "components", rows)
         draft.procedure_version.lock()
         draft.status = Status.DRAFT
@@ -596,7 +595,7 @@ def dossier_intake(
             data={"code": draft.code, "due_at": due.isoformat(), "channel": channel},
             seq=last,
         )
-        DossierEvent.objects.bulk_create([created, received])
+        rows_insert([created, received])
         _booked(draft, created)
         _booked(draft, received)
     assert fields, "a new dossier always gets its code"
@@ -976,7 +975,7 @@ def dossier_receive_supplement(
     check(actor, Action.RECEIVE_SUPPLEMENT, dossier)
     checklist = list(dossier.case.components.all())
     rows = _paper_objects(dossier, papers, checklist, supplement=True, at=at)
-    DossierComponent.objects.bulk_create(_uploads_received(dossier, rows))
+    rows_insert(_uploads_received(dossier, rows))
     _resume(dossier, Action.RECEIVE_SUPPLEMENT, actor, at, {"papers": [p.name for p in papers]})
     _save(dossier, "paused_at", "due_at")
     return dossier
