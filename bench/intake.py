@@ -281,8 +281,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, server_note:
         f"| Machine | {machine()} |",
         f"| Python | {python()} |",
         f"| Server | {server_note}; {args.workers} worker processes on {HOST}, DEBUG off; "
-        "the project's ASGI handler (`motcua.asgi`: one hop a request to a kept thread, connections "
-        "kept by the SQLite backend or PostgreSQL's pool), then Django's WSGI one "
+        "the project's ASGI handler (`motcua.asgi`: one hop a request to a kept thread, "
+        "connections kept by the SQLite backend or PostgreSQL's pool), then Django's WSGI one "
         "(`motcua.wsgi`, persistent connections: DB_CONN_MAX_AGE=60) |",
         f"| Load | {args.clients} client threads on the same CPUs, one keep-alive "
         f"connection each, {args.seconds:g} s per endpoint; load average before the run "
