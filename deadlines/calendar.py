@@ -15,13 +15,11 @@ minutes, well ahead of any holiday that is entered in advance.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
 
+from core.kept import Kept
 from units.models import Unit
 
 from .engine import WorkCalendar
@@ -30,35 +28,12 @@ from .models import CalendarDay, DayKind
 CACHE_SECONDS = 300.0
 
 _DEFAULT = "default"
-_cache: dict[Any, tuple[float, WorkCalendar]] = {}
-_lock = threading.Lock()
-# Bumped on every clear, so a calendar built from rows read before a clear
-# is not stored after it.
-_generation = 0
+_calendars = Kept()
 
 
 def calendar_cache_clear(unit_pk: Any = None) -> None:
     """Forget one unit's calendar, or every calendar when no unit is given."""
-    global _generation
-    with _lock:
-        _generation += 1
-        if unit_pk is None:
-            _cache.clear()
-        else:
-            _cache.pop(unit_pk, None)
-
-
-def _cached(key: Any, build: Callable[[], WorkCalendar]) -> WorkCalendar:
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    generation = _generation
-    calendar = build()
-    with _lock:
-        if generation == _generation:
-            _cache[key] = (now + CACHE_SECONDS, calendar)
-    return calendar
+    _calendars.forget(unit_pk)
 
 
 def _build(unit: Unit | None) -> WorkCalendar:
@@ -82,11 +57,11 @@ def _build(unit: Unit | None) -> WorkCalendar:
 
 def calendar_default() -> WorkCalendar:
     """The calendar shared by every unit, with the default working periods and cut-off."""
-    return _cached(_DEFAULT, lambda: _build(None))
+    return _calendars.get(_DEFAULT, lambda: _build(None), seconds=CACHE_SECONDS)
 
 
 def calendar_for_unit(unit: Unit) -> WorkCalendar:
     """The working calendar of ``unit`` (its periods, cut-off and days)."""
     if unit._state.adding:
         return _build(unit)  # no signal would ever clear an entry for an unsaved unit
-    return _cached(unit.pk, lambda: _build(unit))
+    return _calendars.get(unit.pk, lambda: _build(unit), seconds=CACHE_SECONDS)

@@ -14,48 +14,24 @@ it, which must reach the database.
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from catalog.models import Case, Component, Procedure, ProcedureVersion
+from core.kept import Kept
 from units.models import Unit
 
 KEPT_SECONDS = 60.0
 
-T = TypeVar("T")
-
-_kept: dict[Any, tuple[float, Any]] = {}
-_lock = threading.Lock()
-# Bumped by every clear, so a value read before a clear is not kept after it.
-_generation = 0
+_kept = Kept()
 
 
 def forget(**_kwargs: Any) -> None:
     """Forget everything kept in this process."""
-    global _generation
-    with _lock:
-        _generation += 1
-        _kept.clear()
-
-
-def _kept_or_read(key: Any, read: Callable[[], T | None], keep: Callable[[T], bool]) -> T | None:
-    now = time.monotonic()
-    hit = _kept.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]  # type: ignore[no-any-return]
-    generation = _generation
-    value = read()
-    if value is not None and keep(value):
-        with _lock:
-            if generation == _generation:
-                _kept[key] = (now + KEPT_SECONDS, value)
-    return value
+    _kept.forget()
 
 
 def case_kept(case_id: uuid.UUID) -> Case | None:
@@ -69,7 +45,10 @@ def case_kept(case_id: uuid.UUID) -> Case | None:
             .first()
         )
 
-    return _kept_or_read(("case", case_id), read, lambda case: case.version.is_locked)
+    def frozen(case: Case | None) -> bool:
+        return case is not None and case.version.is_locked
+
+    return _kept.get(("case", case_id), read, seconds=KEPT_SECONDS, keep=frozen)
 
 
 def unit_kept(unit_id: Any) -> Unit | None:
@@ -78,7 +57,7 @@ def unit_kept(unit_id: Any) -> Unit | None:
     def read() -> Unit | None:
         return Unit.objects.select_related("province", "parent").filter(pk=unit_id).first()
 
-    return _kept_or_read(("unit", unit_id), read, lambda _unit: True)
+    return _kept.get(("unit", unit_id), read, seconds=KEPT_SECONDS)
 
 
 def competent_unit_kept(
@@ -90,7 +69,7 @@ def competent_unit_kept(
     def read() -> Unit | None:
         return filed_at.competent_unit(version.agency, version.level, ward=ward)
 
-    return _kept_or_read(key, read, lambda _unit: True)
+    return _kept.get(key, read, seconds=KEPT_SECONDS)
 
 
 def _changed(**kwargs: Any) -> None:

@@ -64,7 +64,7 @@ def test_what_another_process_changed_is_read_again_after_a_while(
     Unit.objects.filter(pk=ward_center.pk).update(is_active=False)  # no signal, as elsewhere
     assert kept.unit_kept(ward_center.pk).is_active  # type: ignore[union-attr]
     later = time.monotonic() + kept.KEPT_SECONDS + 1
-    monkeypatch.setattr(kept.time, "monotonic", lambda: later)
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     assert not kept.unit_kept(ward_center.pk).is_active  # type: ignore[union-attr]
 
 
