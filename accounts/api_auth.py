@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,8 +72,7 @@ def _staff_or_none(user: User | None) -> User | None:
     """``user`` with their role assignments loaded, if they are active staff."""
     if user is None or not user.is_active:
         return None
-    prefetch_related_objects([user], "assignments")
-    return user if user.assignments.all() else None
+    return user if _with_assignments(user).assignments.all() else None
 
 
 # Every staff API call runs these two lookups, so they are written out in SQL:
@@ -121,7 +120,7 @@ class TokenAuth(HttpBearer):
         if holder is None:
             return None
         user, token_id, last_used_at = holder
-        if not _with_assignments(user).assignments.all():
+        if _staff_or_none(user) is None:
             return None
         now = timezone.now()
         if last_used_at is None or now - last_used_at > TOUCH_EVERY:

@@ -46,7 +46,11 @@ class OneHopASGIHandler(ASGIHandler):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)  # refuses it
             return
-        thread = self.idle_threads.pop() if self.idle_threads else _request_thread()
+        thread = (
+            self.idle_threads.pop()
+            if self.idle_threads
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="request")
+        )
         try:
             async with ThreadSensitiveContext(executor=thread):
                 await self.handle(scope, receive, send)
@@ -66,10 +70,6 @@ class OneHopASGIHandler(ASGIHandler):
 
 # Threads a process keeps for the next requests; a burst beyond them starts more.
 IDLE_THREADS_KEPT = 32
-
-
-def _request_thread() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="request")
 
 
 def get_asgi_application() -> OneHopASGIHandler:

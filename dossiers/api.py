@@ -371,12 +371,10 @@ def _ward(code: str | None) -> Unit | None:
 def _receiving_unit(user: User, code: str | None) -> Unit:
     if code is None:
         units = {a.unit_id for a in user.assignments.all()}
-        if len(units) != 1:
+        only = unit_kept(units.pop()) if len(units) == 1 else None
+        if only is None:
             raise DossierInputError("unit", _("Name the center that receives the dossier."))
-        unit = unit_kept(units.pop())
-        if unit is None:
-            raise DossierInputError("unit", _("Name the center that receives the dossier."))
-        return unit
+        return only
     unit = _unit_by_code(code, "unit")
     if not user.roles_in(unit.pk):
         raise DossierInputError("unit", _("You hold no role in this unit."))
