@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,7 +211,9 @@ def _paper_objects(
 
 
 def _missing_mandatory(dossier: Dossier, checklist: list[Component]) -> list[str]:
-    handed = set(dossier.components.values_list("component_id", flat=True))
+    # Read once: counting the reception reads the same papers again, from memory.
+    prefetch_related_objects([dossier], "components")
+    handed = {paper.component_id for paper in dossier.components.all()}
     return [c.name for c in checklist if c.mandatory and c.pk not in handed]
 
 

@@ -52,8 +52,6 @@ _JUDGE = WorkCalendar()
 
 Key = tuple[str, dt.date, uuid.UUID, uuid.UUID, str]
 
-PAPER_COLUMNS = ("papers", "papers_digitised", "papers_reused", "dossiers_digitised")
-
 
 def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(VN_TZ).date()
