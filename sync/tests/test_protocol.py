@@ -19,6 +19,7 @@ from core.ids import uuid7
 from dossiers import services as s
 from dossiers.models import Applicant, DigitisedPaper, Dossier, DossierComponent, DossierEvent
 from dossiers.tests.fixtures import all_papers, at
+from dossiers.workflow import TransitionError
 from reports.models import Tally
 from sync import ownership, signing
 from sync.hub import BatchRefusedError, batch_apply, conflict_settle
@@ -197,7 +198,7 @@ def test_routing_to_a_provincial_agency_hands_the_dossier_to_the_hub(
     s.dossier_route(actor=desk_officer, dossier=dossier, at=at(2026, 3, 2, 9, 0))
     dossier.refresh_from_db()
     assert dossier.owner_node == "hub"
-    with pytest.raises(s.TransitionError):
+    with pytest.raises(TransitionError):
         s.dossier_route(actor=desk_officer, dossier=dossier)
 
 

@@ -1,0 +1,115 @@
+"""How a dossier ends without the agency's decision (stopped, withdrawn), and how its result
+is returned to the applicant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from dossiers.models import (
+    Action,
+    Dossier,
+    ReturnChannel,
+    Status,
+)
+from dossiers.services.common import (
+    DossierInputError,
+    _locked,
+    _now,
+    _record,
+    _save,
+)
+from dossiers.workflow import check
+
+
+@transaction.atomic
+def dossier_stop(
+    *, actor: User, dossier: Dossier, reason: str, at: dt.datetime | None = None
+) -> Dossier:
+    """Processing stopped (form 05)."""
+    at = _now(at)
+    if not reason.strip():
+        raise DossierInputError("reason", _("Say why processing stops."))
+    dossier = _locked(dossier)
+    check(actor, Action.STOP, dossier)
+    dossier.finished_at = at
+    dossier.paused_at = None
+    _record(
+        dossier,
+        action=Action.STOP,
+        to_status=Status.STOPPED,
+        actor=actor,
+        at=at,
+        unit=dossier.competent_unit,
+        note=reason,
+    )
+    _save(dossier, "finished_at", "paused_at")
+    return dossier
+
+
+@transaction.atomic
+def dossier_withdraw(
+    *, actor: User, dossier: Dossier, reason: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    """The applicant asked to withdraw the dossier."""
+    at = _now(at)
+    dossier = _locked(dossier)
+    check(actor, Action.WITHDRAW, dossier)
+    dossier.finished_at = at
+    dossier.paused_at = None
+    _record(
+        dossier,
+        action=Action.WITHDRAW,
+        to_status=Status.WITHDRAWN,
+        actor=actor,
+        at=at,
+        unit=dossier.receiving_unit,
+        note=reason,
+    )
+    _save(dossier, "finished_at", "paused_at")
+    return dossier
+
+
+@transaction.atomic
+def dossier_return(
+    *,
+    actor: User,
+    dossier: Dossier,
+    channel: str = ReturnChannel.DIRECT,
+    collected_by: str = "",
+    collector_id_number: str = "",
+    originals_returned: Sequence[str] = (),
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The result is handed over: at the desk, online or by post."""
+    at = _now(at)
+    if channel not in ReturnChannel.values:
+        raise DossierInputError("channel", _("Unknown return channel."))
+    if channel == ReturnChannel.DIRECT and not collected_by.strip():
+        raise DossierInputError("collected_by", _("Write who collected the result."))
+    dossier = _locked(dossier)
+    check(actor, Action.RETURN, dossier)
+    dossier.return_channel = channel
+    dossier.returned_at = at
+    _record(
+        dossier,
+        action=Action.RETURN,
+        to_status=Status.RETURNED,
+        actor=actor,
+        at=at,
+        unit=dossier.receiving_unit,
+        note=note,
+        data={
+            "channel": channel,
+            "collected_by": collected_by.strip(),
+            "collector_id_number": collector_id_number.strip(),
+            **({"originals_returned": list(originals_returned)} if originals_returned else {}),
+        },
+    )
+    _save(dossier, "return_channel", "returned_at")
+    return dossier
