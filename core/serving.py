@@ -34,15 +34,18 @@ def serve(
     interface: str = "asgi",
     access_log: bool = False,
     forwarded_allow_ips: str = "127.0.0.1",
+    application: str | None = None,
 ) -> None:
     """Serve until stopped. ``interface`` "asgi" is the project's own handler (the display
     boards' streams need it); "wsgi" is Django's WSGI one. A reverse proxy at one of
-    ``forwarded_allow_ips`` may say the visitor came over HTTPS (X-Forwarded-Proto)."""
+    ``forwarded_allow_ips`` may say the visitor came over HTTPS (X-Forwarded-Proto).
+    ``application`` ("module:name") serves another application of that interface, such
+    as one a benchmark wraps around the project's."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        APPLICATIONS[interface],
+        application or APPLICATIONS[interface],
         interface="wsgi" if interface == "wsgi" else "auto",
         host=host,
         port=port,

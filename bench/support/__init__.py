@@ -300,11 +300,13 @@ def server(
     interface: str = "wsgi",
     workers: int = 2,
     ready_path: str = "/api/ping",
+    application: str | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """The project served by uvicorn worker processes on 127.0.0.1:``port`` until the block ends.
 
-    ``interface`` is "wsgi" (Django's WSGI handler) or "asgi". Put uvicorn on
-    the path with :func:`uvicorn_path` first (``env["PYTHONPATH"]``).
+    ``interface`` is "wsgi" (Django's WSGI handler) or "asgi"; ``application``
+    ("module:name") replaces the project's application of that interface. Put
+    uvicorn on the path with :func:`uvicorn_path` first (``env["PYTHONPATH"]``).
     """
     command = [
         sys.executable,
@@ -312,6 +314,7 @@ def server(
         str(port),
         interface,
         str(workers),
+        *([application] if application else []),
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -1,4 +1,4 @@
-"""Serve the project with uvicorn worker processes: ``serve.py PORT wsgi|asgi WORKERS``.
+"""Serve the project with uvicorn worker processes: ``serve.py PORT wsgi|asgi WORKERS [APP]``.
 
 The same server a node runs (``manage.py serve``, see core.serving), on
 127.0.0.1, without the static files' collection and the background worker.
@@ -15,4 +15,11 @@ sys.path.insert(0, str(ROOT))
 from core.serving import serve  # noqa: E402
 
 if __name__ == "__main__":
-    serve("127.0.0.1", int(sys.argv[1]), workers=int(sys.argv[3]), interface=sys.argv[2])
+    port, interface, workers, *application = sys.argv[1:]
+    serve(
+        "127.0.0.1",
+        int(port),
+        workers=int(workers),
+        interface=interface,
+        application=application[0] if application else None,
+    )
