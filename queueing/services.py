@@ -48,6 +48,7 @@ from queueing.models import (
     TicketSource,
     TicketStatus,
 )
+from sync.ownership import runs_own_node
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -782,9 +783,22 @@ def appointment_cancel(*, appointment: Appointment, at: dt.datetime | None = Non
 def appointment_check_in(
     *, code: str, center: Unit, actor: User | None = None, at: dt.datetime | None = None
 ) -> Ticket:
-    """The holder arrives: a ticket for the booked area, priority on online-priority days."""
+    """The holder arrives: a ticket for the booked area, priority on online-priority days.
+
+    On the hub, a center that runs its own node checks its bookings in at that node's
+    kiosk: its queue is there, and a check-in here would use the booking up without a
+    ticket in that queue, so the person could no longer check in at the center.
+    """
     now = _now(at)
     code = (code or "").strip().upper()
+    if runs_own_node(center.pk):
+        raise QueueError(
+            _(
+                "Bookings for this center are checked in at the kiosk of the center's own "
+                "server, not on the provincial server."
+            ),
+            field="code",
+        )
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update()

@@ -78,6 +78,12 @@ def owner_after(
     return owner
 
 
+def runs_own_node(unit_id: uuid.UUID) -> bool:
+    """On the hub: whether a ward node serves this unit. Such a center's queue runs on its
+    node, and the hub numbers its online filings in a range of its own."""
+    return settings.NODE_ROLE == "hub" and node_for_unit(unit_id) is not None
+
+
 def hub_issues_for_node(unit_id: uuid.UUID) -> bool:
     """On the hub, a code for a ward node's center comes from the hub's own range."""
-    return settings.NODE_ROLE == "hub" and node_for_unit(unit_id) is not None
+    return runs_own_node(unit_id)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from dossiers.tests.fixtures import at
 from queueing import services as q
@@ -207,6 +208,39 @@ def test_a_ward_cannot_check_in_another_centers_booking(
     assert not Ticket.objects.exists()
     node.refresh_from_db()
     assert node.acked_seq == 0
+
+
+def test_the_hub_refuses_to_check_in_a_booking_of_a_center_that_runs_its_own_node(
+    node, ward_center, other_center, slot, other_slot
+) -> None:
+    mine = book(slot)
+    before = state_of(mine, slot)
+    with pytest.raises(q.QueueError, match="at the kiosk of the center's own server"):
+        q.appointment_check_in(code=mine.code, center=ward_center, at=MONDAY_NINE)
+    assert state_of(mine, slot) == before  # still to check in at the ward, not used up here
+    assert not Ticket.objects.exists()
+
+    # A center without a node of its own checks its bookings in on the hub as before.
+    theirs = book(other_slot)
+    ticket = q.appointment_check_in(code=theirs.code, center=other_center, at=MONDAY_NINE)
+    assert ticket.appointment_id == theirs.pk
+
+
+def test_the_hubs_kiosk_page_says_where_the_booking_is_checked_in(
+    client: Client, node, ward_center, slot, guide
+) -> None:
+    booking = book(slot)
+    before = state_of(booking, slot)
+    client.force_login(guide)
+    url = reverse("queueing:kiosk_check_in", args=[ward_center.code])
+    with time_machine.travel(MONDAY_NINE, tick=False):
+        english = client.post(url, {"code": booking.code}, HTTP_ACCEPT_LANGUAGE="en")
+        vietnamese = client.post(url, {"code": booking.code}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert english.status_code == vietnamese.status_code == 409
+    assert "at the kiosk of the center&#x27;s own server" in english.content.decode()
+    assert "tại ki-ốt của máy chủ riêng của trung tâm" in vietnamese.content.decode()
+    assert state_of(booking, slot) == before
+    assert not Ticket.objects.exists()
 
 
 def test_pulling_again_brings_nothing_new_and_changes_nothing(
