@@ -23,12 +23,12 @@ from dossiers.models import (
 from dossiers.services.common import (
     DossierInputError,
     PaperIn,
-    _locked,
-    _now,
-    _paper_objects,
-    _record,
-    _save,
+    dossier_locked,
     due_moment,
+    event_append,
+    moment_or_now,
+    papers_checked,
+    projection_save,
 )
 from dossiers.workflow import check
 from units.models import Unit
@@ -47,7 +47,7 @@ def _pause(
     acting = (
         dossier.competent_unit if dossier.status == Status.PROCESSING else dossier.receiving_unit
     )
-    _record(
+    event_append(
         dossier,
         action=action,
         to_status=target,
@@ -69,7 +69,7 @@ def _resume(
         .first()
     )
     target = (last_pause or {}).get("resume_to", Status.PROCESSING)
-    _record(
+    event_append(
         dossier,
         action=action,
         to_status=target,
@@ -92,11 +92,11 @@ def dossier_request_supplement(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Papers are missing (form 02): the clock stops until they arrive."""
-    at = _now(at)
+    at = moment_or_now(at)
     items = [i.strip() for i in items if i and i.strip()]
     if not items:
         raise DossierInputError("items", _("Name the papers to add."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.REQUEST_SUPPLEMENT, dossier)
     _pause(
         dossier,
@@ -107,7 +107,7 @@ def dossier_request_supplement(
         note,
         {"items": items},
     )
-    _save(dossier, "paused_at")
+    projection_save(dossier, "paused_at")
     return dossier
 
 
@@ -116,16 +116,16 @@ def dossier_receive_supplement(
     *, actor: User, dossier: Dossier, papers: Sequence[PaperIn], at: dt.datetime | None = None
 ) -> Dossier:
     """The missing papers arrived: the clock runs again and the due moment moves."""
-    at = _now(at)
+    at = moment_or_now(at)
     if not papers:
         raise DossierInputError("papers", _("Record the papers handed in."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.RECEIVE_SUPPLEMENT, dossier)
     checklist = list(dossier.case.components.all())
-    rows = _paper_objects(dossier, papers, checklist, supplement=True, at=at)
+    rows = papers_checked(dossier, papers, checklist, supplement=True, at=at)
     rows_insert(_uploads_received(dossier, rows))
     _resume(dossier, Action.RECEIVE_SUPPLEMENT, actor, at, {"papers": [p.name for p in papers]})
-    _save(dossier, "paused_at", "due_at")
+    projection_save(dossier, "paused_at", "due_at")
     return dossier
 
 
@@ -163,14 +163,14 @@ def _uploads_received(dossier: Dossier, rows: list[DossierComponent]) -> list[Do
 def dossier_request_fees(
     *, actor: User, dossier: Dossier, amount: int, note: str = "", at: dt.datetime | None = None
 ) -> Dossier:
-    at = _now(at)
+    at = moment_or_now(at)
     if amount <= 0:
         raise DossierInputError("amount", _("The amount must be more than 0 đồng."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.REQUEST_FEES, dossier)
     dossier.fees_due += amount
     _pause(dossier, Action.REQUEST_FEES, Status.FEES_REQUESTED, actor, at, note, {"amount": amount})
-    _save(dossier, "paused_at", "fees_due")
+    projection_save(dossier, "paused_at", "fees_due")
     return dossier
 
 
@@ -183,8 +183,8 @@ def dossier_record_payment(
     receipt_number: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     check(actor, Action.RECORD_PAYMENT, dossier)
     owed = dossier.fees_due - dossier.fees_paid
     if amount != owed:
@@ -196,7 +196,7 @@ def dossier_record_payment(
     _resume(
         dossier, Action.RECORD_PAYMENT, actor, at, {"amount": amount, "receipt": receipt_number}
     )
-    _save(dossier, "paused_at", "due_at", "fees_paid")
+    projection_save(dossier, "paused_at", "due_at", "fees_paid")
     return dossier
 
 
@@ -215,16 +215,16 @@ def dossier_extend(
     ``unit`` is the agency that apologises (the one whose step ran late), by
     default the competent agency.
     """
-    at = _now(at)
+    at = moment_or_now(at)
     if not reason.strip():
         raise DossierInputError("reason", _("Say why the dossier needs more time."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.EXTEND, dossier)
     if dossier.due_at and new_due <= dossier.due_at:
         raise DossierInputError(
             "new_due", _("The new date must be later than the current due date.")
         )
-    _record(
+    event_append(
         dossier,
         action=Action.EXTEND,
         to_status=dossier.status,
@@ -238,7 +238,7 @@ def dossier_extend(
         },
     )
     dossier.due_at = due_moment(dossier) if dossier.paused_at is None else new_due
-    _save(dossier, "due_at")
+    projection_save(dossier, "due_at")
     return dossier
 
 
@@ -262,8 +262,8 @@ def dossier_supplement_upload(
     :func:`dossier_receive_supplement`, which resumes the clock.
     Raises ``core.uploads.UploadRejectedError`` for a file that is not a scan.
     """
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     if not _applicant_owns(actor, dossier):
         raise DossierInputError("dossier", _("Only the applicant may add papers to this dossier."))
     if dossier.status != Status.SUPPLEMENT_REQUESTED:

@@ -70,14 +70,17 @@ class ApplicantIn:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# -- helpers ---------------------------------------------------------------------------------
+# -- shared by the services ---------------------------------------------------------------
 
 
-def _now(at: dt.datetime | None) -> dt.datetime:
+def moment_or_now(at: dt.datetime | None) -> dt.datetime:
+    """The moment a service was given (the demo history and imports set it), or now."""
     return at if at is not None else timezone.now()
 
 
-def _locked(dossier: Dossier) -> Dossier:
+def dossier_locked(dossier: Dossier) -> Dossier:
+    """The dossier read again and locked until the transaction ends; only its owner node
+    may change it."""
     locked = (
         Dossier.objects.select_for_update()
         .select_related("case", "receiving_unit", "competent_unit", "procedure_version")
@@ -92,16 +95,16 @@ def _locked(dossier: Dossier) -> Dossier:
     return locked
 
 
-def _record(dossier: Dossier, *, seq: int | None = None, **fields: Any) -> DossierEvent:
-    """Append one event (the fields of :func:`_event`); ``seq`` when the caller took
+def event_append(dossier: Dossier, *, seq: int | None = None, **fields: Any) -> DossierEvent:
+    """Append one event (the fields of :func:`event_new`); ``seq`` when the caller took
     its number already."""
-    event = _event(dossier, seq=node_seq_next() if seq is None else seq, **fields)
+    event = event_new(dossier, seq=node_seq_next() if seq is None else seq, **fields)
     rows_insert([event])
-    _booked(dossier, event)
+    event_booked(dossier, event)
     return event
 
 
-def _event(
+def event_new(
     dossier: Dossier,
     *,
     action: str,
@@ -137,26 +140,27 @@ def _event(
     return event
 
 
-def _booked(dossier: Dossier, event: DossierEvent) -> None:
+def event_booked(dossier: Dossier, event: DossierEvent) -> None:
     """What follows an event once it is written: the counters and the applicant's messages."""
     count_event(dossier, event)
     messages_for_event(dossier, event)
 
 
-def _save(dossier: Dossier, *fields: str) -> None:
+def projection_save(dossier: Dossier, *fields: str) -> None:
+    """Write the dossier's columns that follow its log: status, last event, owner, ``fields``."""
     dossier.save(update_fields=["status", "last_seq", "owner_node", *fields])
 
 
-def _paper_rows(
+def papers_insert(
     dossier: Dossier, papers: Sequence[PaperIn], *, supplement: bool, at: dt.datetime
 ) -> list[Component]:
     """Save the papers handed over; answer the case's checklist, read once."""
     checklist = list(dossier.case.components.all())
-    rows_insert(_paper_objects(dossier, papers, checklist, supplement=supplement, at=at))
+    rows_insert(papers_checked(dossier, papers, checklist, supplement=supplement, at=at))
     return checklist
 
 
-def _paper_objects(
+def papers_checked(
     dossier: Dossier,
     papers: Sequence[PaperIn],
     checklist: list[Component],
@@ -194,7 +198,7 @@ def _paper_objects(
     return rows
 
 
-def _missing_mandatory(dossier: Dossier, checklist: list[Component]) -> list[str]:
+def mandatory_missing(dossier: Dossier, checklist: list[Component]) -> list[str]:
     # Read once: counting the reception reads the same papers again, from memory.
     prefetch_related_objects([dossier], "components")
     handed = {paper.component_id for paper in dossier.components.all()}

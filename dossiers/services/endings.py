@@ -18,10 +18,10 @@ from dossiers.models import (
 )
 from dossiers.services.common import (
     DossierInputError,
-    _locked,
-    _now,
-    _record,
-    _save,
+    dossier_locked,
+    event_append,
+    moment_or_now,
+    projection_save,
 )
 from dossiers.workflow import check
 
@@ -31,14 +31,14 @@ def dossier_stop(
     *, actor: User, dossier: Dossier, reason: str, at: dt.datetime | None = None
 ) -> Dossier:
     """Processing stopped (form 05)."""
-    at = _now(at)
+    at = moment_or_now(at)
     if not reason.strip():
         raise DossierInputError("reason", _("Say why processing stops."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.STOP, dossier)
     dossier.finished_at = at
     dossier.paused_at = None
-    _record(
+    event_append(
         dossier,
         action=Action.STOP,
         to_status=Status.STOPPED,
@@ -47,7 +47,7 @@ def dossier_stop(
         unit=dossier.competent_unit,
         note=reason,
     )
-    _save(dossier, "finished_at", "paused_at")
+    projection_save(dossier, "finished_at", "paused_at")
     return dossier
 
 
@@ -56,12 +56,12 @@ def dossier_withdraw(
     *, actor: User, dossier: Dossier, reason: str = "", at: dt.datetime | None = None
 ) -> Dossier:
     """The applicant asked to withdraw the dossier."""
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     check(actor, Action.WITHDRAW, dossier)
     dossier.finished_at = at
     dossier.paused_at = None
-    _record(
+    event_append(
         dossier,
         action=Action.WITHDRAW,
         to_status=Status.WITHDRAWN,
@@ -70,7 +70,7 @@ def dossier_withdraw(
         unit=dossier.receiving_unit,
         note=reason,
     )
-    _save(dossier, "finished_at", "paused_at")
+    projection_save(dossier, "finished_at", "paused_at")
     return dossier
 
 
@@ -87,16 +87,16 @@ def dossier_return(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The result is handed over: at the desk, online or by post."""
-    at = _now(at)
+    at = moment_or_now(at)
     if channel not in ReturnChannel.values:
         raise DossierInputError("channel", _("Unknown return channel."))
     if channel == ReturnChannel.DIRECT and not collected_by.strip():
         raise DossierInputError("collected_by", _("Write who collected the result."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.RETURN, dossier)
     dossier.return_channel = channel
     dossier.returned_at = at
-    _record(
+    event_append(
         dossier,
         action=Action.RETURN,
         to_status=Status.RETURNED,
@@ -111,5 +111,5 @@ def dossier_return(
             **({"originals_returned": list(originals_returned)} if originals_returned else {}),
         },
     )
-    _save(dossier, "return_channel", "returned_at")
+    projection_save(dossier, "return_channel", "returned_at")
     return dossier

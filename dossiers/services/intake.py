@@ -29,15 +29,15 @@ from dossiers.services.common import (
     ApplicantIn,
     DossierInputError,
     PaperIn,
-    _booked,
-    _event,
-    _locked,
-    _missing_mandatory,
-    _now,
-    _paper_objects,
-    _paper_rows,
-    _record,
-    _save,
+    dossier_locked,
+    event_append,
+    event_booked,
+    event_new,
+    mandatory_missing,
+    moment_or_now,
+    papers_checked,
+    papers_insert,
+    projection_save,
 )
 from dossiers.workflow import check
 from sync.ownership import hub_issues_for_node
@@ -132,9 +132,9 @@ def dossier_create(
         authorised_name=authorised_name,
         authorised_id_number=authorised_id_number,
         authorised_phone=authorised_phone,
-        at=_now(at),
+        at=moment_or_now(at),
     )
-    _save(dossier)
+    projection_save(dossier)
     return dossier
 
 
@@ -199,7 +199,7 @@ def _create(
     )
     dossier.applicant = applicant
     rows_insert([dossier])
-    _record(
+    event_append(
         dossier,
         action=Action.CREATE,
         to_status=Status.DRAFT,
@@ -232,18 +232,18 @@ def dossier_submit(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Filed online (status 1): the code is issued, the clock does not start yet."""
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     check(actor, Action.SUBMIT, dossier)
-    checklist = _paper_rows(dossier, papers, supplement=False, at=at)
-    missing = _missing_mandatory(dossier, checklist)
+    checklist = papers_insert(dossier, papers, supplement=False, at=at)
+    missing = mandatory_missing(dossier, checklist)
     if missing:
         raise DossierInputError(
             "papers", _("Papers still missing: %(names)s.") % {"names": "; ".join(missing)}
         )
     fields = _issue_code(dossier, at)
     dossier.submitted_at = at
-    _record(
+    event_append(
         dossier,
         action=Action.SUBMIT,
         to_status=Status.SUBMITTED,
@@ -252,7 +252,7 @@ def dossier_submit(
         unit=dossier.receiving_unit,
         data={"code": dossier.code},
     )
-    _save(dossier, "submitted_at", *fields)
+    projection_save(dossier, "submitted_at", *fields)
     return dossier
 
 
@@ -266,7 +266,9 @@ def dossier_receive(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Accepted by the one-stop desk (status 2): code issued if new, the clock starts."""
-    return _receive(actor=actor, dossier=_locked(dossier), papers=papers, note=note, at=_now(at))
+    return _receive(
+        actor=actor, dossier=dossier_locked(dossier), papers=papers, note=note, at=moment_or_now(at)
+    )
 
 
 def _receive(
@@ -274,8 +276,8 @@ def _receive(
 ) -> Dossier:
     """Receive a dossier the caller holds locked (or has just created)."""
     check(actor, Action.RECEIVE, dossier)
-    checklist = _paper_rows(dossier, papers, supplement=False, at=at)
-    missing = _missing_mandatory(dossier, checklist)
+    checklist = papers_insert(dossier, papers, supplement=False, at=at)
+    missing = mandatory_missing(dossier, checklist)
     if missing:
         raise DossierInputError(
             "papers",
@@ -287,7 +289,7 @@ def _receive(
     dossier.received_at = at
     calendar = calendar_for_unit(dossier.receiving_unit)
     dossier.due_at = engine_due_at(at, dossier.case.time_value, dossier.case.time_unit, calendar)
-    _record(
+    event_append(
         dossier,
         action=Action.RECEIVE,
         to_status=Status.RECEIVED,
@@ -301,7 +303,7 @@ def _receive(
             "channel": dossier.channel,
         },
     )
-    _save(dossier, "received_at", "due_at", *fields)
+    projection_save(dossier, "received_at", "due_at", *fields)
     return dossier
 
 
@@ -326,7 +328,7 @@ def dossier_intake(
     day, so everything that can be checked is checked before the write lock
     is taken, and the dossier row is inserted in its received state.
     """
-    at = _now(at)
+    at = moment_or_now(at)
     draft = _draft(
         actor=actor,
         case=case,
@@ -340,7 +342,7 @@ def dossier_intake(
     )
     check(actor, Action.RECEIVE, draft)
     checklist = list(case.components.all())
-    rows = _paper_objects(draft, papers, checklist, supplement=False, at=at)
+    rows = papers_checked(draft, papers, checklist, supplement=False, at=at)
     handed = {row.component_id for row in rows}
     missing = [c.name for c in checklist if c.mandatory and c.pk not in handed]
     if missing:
@@ -366,7 +368,7 @@ def dossier_intake(
         related_known(draft, "components", rows)
         draft.procedure_version.lock()
         draft.status = Status.DRAFT
-        created = _event(
+        created = event_new(
             draft,
             action=Action.CREATE,
             to_status=Status.DRAFT,
@@ -376,7 +378,7 @@ def dossier_intake(
             from_status="",
             seq=last - 1,
         )
-        received = _event(
+        received = event_new(
             draft,
             action=Action.RECEIVE,
             to_status=Status.RECEIVED,
@@ -387,8 +389,8 @@ def dossier_intake(
             seq=last,
         )
         rows_insert([created, received])
-        _booked(draft, created)
-        _booked(draft, received)
+        event_booked(draft, created)
+        event_booked(draft, received)
     assert fields, "a new dossier always gets its code"
     return draft
 
@@ -398,15 +400,15 @@ def dossier_refuse(
     *, actor: User, dossier: Dossier, reasons: Sequence[str], at: dt.datetime | None = None
 ) -> Dossier:
     """Not accepted at reception (form 03), always with reasons."""
-    at = _now(at)
+    at = moment_or_now(at)
     reasons = [r.strip() for r in reasons if r and r.strip()]
     if not reasons:
         raise DossierInputError("reasons", _("Give at least one reason for refusing."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.REFUSE, dossier)
     fields = _issue_code(dossier, at)
     dossier.finished_at = at
-    _record(
+    event_append(
         dossier,
         action=Action.REFUSE,
         to_status=Status.NOT_ACCEPTED,
@@ -416,5 +418,5 @@ def dossier_refuse(
         note="\n".join(reasons),
         data={"reasons": reasons},
     )
-    _save(dossier, "finished_at", *fields)
+    projection_save(dossier, "finished_at", *fields)
     return dossier

@@ -23,10 +23,10 @@ from dossiers.models import (
 from dossiers.papers import paper_digitise
 from dossiers.services.common import (
     DossierInputError,
-    _locked,
-    _now,
-    _record,
-    _save,
+    dossier_locked,
+    event_append,
+    moment_or_now,
+    projection_save,
 )
 from dossiers.workflow import TransitionError, check
 from units.models import Unit, UnitKind
@@ -39,8 +39,8 @@ def dossier_route(
     *, actor: User, dossier: Dossier, to_unit: Unit | None = None, at: dt.datetime | None = None
 ) -> Dossier:
     """Send to the competent agency (by default the one the catalog names)."""
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     check(actor, Action.ROUTE, dossier)
     if to_unit is not None:
         province = dossier.receiving_unit.province_id or dossier.receiving_unit.pk
@@ -49,7 +49,7 @@ def dossier_route(
         dossier.competent_unit = to_unit
     agency_step = _step_after(dossier, StepActor.AGENCY)
     dossier.step = dossier.step if agency_step is None else agency_step
-    _record(
+    event_append(
         dossier,
         action=Action.ROUTE,
         to_status=Status.PROCESSING,
@@ -58,7 +58,7 @@ def dossier_route(
         unit=dossier.receiving_unit,
         data={"to_unit": dossier.competent_unit.code, "step": dossier.step},
     )
-    _save(dossier, "competent_unit", "step")
+    projection_save(dossier, "competent_unit", "step")
     return dossier
 
 
@@ -66,8 +66,8 @@ def dossier_route(
 def dossier_assign(
     *, actor: User, dossier: Dossier, assignee: User, at: dt.datetime | None = None
 ) -> Dossier:
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     check(actor, Action.ASSIGN, dossier)
     if not assignee.has_role(Role.SPECIALIST, dossier.competent_unit_id) and not assignee.has_role(
         Role.APPROVER, dossier.competent_unit_id
@@ -76,7 +76,7 @@ def dossier_assign(
             "assignee", _("Assign only to a specialist of the competent agency.")
         )
     dossier.assignee = assignee
-    _record(
+    event_append(
         dossier,
         action=Action.ASSIGN,
         to_status=dossier.status,
@@ -85,7 +85,7 @@ def dossier_assign(
         unit=dossier.competent_unit,
         data={"assignee": assignee.get_full_name()},
     )
-    _save(dossier, "assignee")
+    projection_save(dossier, "assignee")
     return dossier
 
 
@@ -119,8 +119,8 @@ def dossier_forward(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Hand the dossier on: to the catalog's next agency step, or to another agency."""
-    at = _now(at)
-    dossier = _locked(dossier)
+    at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
     check(actor, Action.FORWARD, dossier)
     from_step, from_unit = dossier.step, dossier.competent_unit
     if same_step and (to_unit is None or to_unit.pk == from_unit.pk):
@@ -136,7 +136,7 @@ def dossier_forward(
         _agency_of_province(dossier, to_unit)
         dossier.competent_unit = to_unit
         dossier.assignee = None  # the new agency assigns its own specialist
-    _record(
+    event_append(
         dossier,
         action=Action.FORWARD,
         to_status=dossier.status,
@@ -151,7 +151,7 @@ def dossier_forward(
             "to_unit": dossier.competent_unit.code,
         },
     )
-    _save(dossier, "competent_unit", "assignee", "step")
+    projection_save(dossier, "competent_unit", "assignee", "step")
     return dossier
 
 
@@ -190,9 +190,9 @@ def dossier_propose(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The specialist's draft of the result, with its document, for the approver."""
-    at = _now(at)
+    at = moment_or_now(at)
     _check_outcome(outcome, number, note)
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.PROPOSE, dossier)
     # A document proposed earlier and sent back never stands for this proposal.
     dossier.result_file = _checked_document(document, dossier) or ""  # type: ignore[assignment]
@@ -200,7 +200,7 @@ def dossier_propose(
     approver_step = _step_after(dossier, StepActor.APPROVER)
     dossier.step = from_step if approver_step is None else approver_step
     dossier.result_proposed_at = at
-    _record(
+    event_append(
         dossier,
         action=Action.PROPOSE,
         to_status=dossier.status,
@@ -219,7 +219,7 @@ def dossier_propose(
             "to_unit": dossier.competent_unit.code,
         },
     )
-    _save(dossier, "result_file", "result_proposed_at", "step")
+    projection_save(dossier, "result_file", "result_proposed_at", "step")
     return dossier
 
 
@@ -232,16 +232,16 @@ def dossier_send_back(
     *, actor: User, dossier: Dossier, reason: str, at: dt.datetime | None = None
 ) -> Dossier:
     """The approver returns the proposed result to the step that drafted it."""
-    at = _now(at)
+    at = moment_or_now(at)
     if not reason.strip():
         raise DossierInputError("reason", _("Say what needs to change."))
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.SEND_BACK, dossier)
     proposal = _last_proposal(dossier)
     from_step = dossier.step
     dossier.step = int(proposal.data.get("from_step", from_step)) if proposal else from_step
     dossier.result_proposed_at = None
-    _record(
+    event_append(
         dossier,
         action=Action.SEND_BACK,
         to_status=dossier.status,
@@ -251,14 +251,14 @@ def dossier_send_back(
         note=reason.strip(),
         data={"from_step": from_step, "step": dossier.step, "to_unit": dossier.competent_unit.code},
     )
-    _save(dossier, "result_proposed_at", "step")
+    projection_save(dossier, "result_proposed_at", "step")
     return dossier
 
 
 @transaction.atomic
 def dossier_approve(*, actor: User, dossier: Dossier, at: dt.datetime | None = None) -> Dossier:
     """The approver signs off the proposed result: resolved, its document kept as a result."""
-    locked = _locked(dossier)
+    locked = dossier_locked(dossier)
     check(actor, Action.RESOLVE, locked)
     proposal = _last_proposal(locked) if locked.result_proposed_at else None
     if proposal is None:
@@ -301,9 +301,9 @@ def dossier_resolve(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The result is ready at the desk: a granted document, or a refusal with reasons."""
-    at = _now(at)
+    at = moment_or_now(at)
     _check_outcome(outcome, number, note)
-    dossier = _locked(dossier)
+    dossier = dossier_locked(dossier)
     check(actor, Action.RESOLVE, dossier)
     dossier.result_outcome = outcome
     dossier.result_number = number.strip()
@@ -314,7 +314,7 @@ def dossier_resolve(
     dossier.result_proposed_at = None
     desk_step = _step_after(dossier, StepActor.DESK)
     dossier.step = dossier.step if desk_step is None else desk_step
-    _record(
+    event_append(
         dossier,
         action=Action.RESOLVE,
         to_status=Status.RESOLVED,
@@ -329,7 +329,7 @@ def dossier_resolve(
             "to_unit": dossier.receiving_unit.code,
         },
     )
-    _save(
+    projection_save(
         dossier,
         "result_outcome",
         "result_number",
