@@ -209,6 +209,16 @@ def run_backend(
             }
             return "POST", "/api/dossiers", json.dumps(body).encode()
 
+        def timed(
+            process: Any, port: int, request: Any, expect: int, **extra: Any
+        ) -> tuple[Run, float]:
+            """One run against a server, and the server's CPU ms a request answered."""
+            used = group_cpu_seconds(process.pid)
+            run = drive(
+                port, request, clients=args.clients, seconds=args.seconds, expect=expect, **extra
+            )
+            return run, (group_cpu_seconds(process.pid) - used) / max(1, run.answered) * 1000
+
         server_env = dict(env)
         if tools:
             server_env["PYTHONPATH"] = tools
@@ -222,24 +232,10 @@ def run_backend(
             with server(run_env, port, log, interface=interface, workers=args.workers) as process:
                 say(label, f"API over {interface.upper()}, {args.clients} clients")
                 drive(port, ping, clients=args.clients, seconds=1, expect=200)  # warm up
-                used = group_cpu_seconds(process.pid)
-                ping_run = drive(port, ping, clients=args.clients, seconds=args.seconds, expect=200)
-                ping_cpu = group_cpu_seconds(process.pid) - used
-                used = group_cpu_seconds(process.pid)
-                intake_run = drive(
-                    port,
-                    intake,
-                    clients=args.clients,
-                    seconds=args.seconds,
-                    expect=201,
-                    headers=headers,
-                )
-                intake_cpu = group_cpu_seconds(process.pid) - used
+                ping_run, ping_ms = timed(process, port, ping, 200)
+                intake_run, intake_ms = timed(process, port, intake, 201, headers=headers)
             api[interface] = (ping_run, intake_run)
-            server_cpu[interface] = (
-                ping_cpu / max(1, ping_run.answered) * 1000,
-                intake_cpu / max(1, intake_run.answered) * 1000,
-            )
+            server_cpu[interface] = (ping_ms, intake_ms)
             for kind, text in {**ping_run.samples, **intake_run.samples}.items():
                 say(label, f"an answer counted as error ({kind}): {text}")
             if any(kind.startswith("5") for kind in {**ping_run.errors, **intake_run.errors}):
@@ -261,16 +257,7 @@ def run_backend(
         ) as process:
             say(label, f"API over ASGI, intake's write skipped, {args.clients} clients")
             drive(port, ping, clients=args.clients, seconds=1, expect=200)  # warm up
-            used = group_cpu_seconds(process.pid)
-            unwritten_run = drive(
-                port,
-                intake,
-                clients=args.clients,
-                seconds=args.seconds,
-                expect=201,
-                headers=headers,
-            )
-            unwritten_cpu = group_cpu_seconds(process.pid) - used
+            unwritten = timed(process, port, intake, 201, headers=headers)
         for line in exceptions_in(log):
             problems.append(f"{label}, ASGI with the write skipped: `{line}`")
     version = postgres_version(admin_url) if admin_url else f"SQLite {sqlite_version()}"
@@ -282,7 +269,7 @@ def run_backend(
         "request_threads": fixture["request_threads"],
         "api": api,
         "server_cpu": server_cpu,
-        "unwritten": (unwritten_run, unwritten_cpu / max(1, unwritten_run.answered) * 1000),
+        "unwritten": unwritten,
         "problems": problems,
     }
 
