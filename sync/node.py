@@ -12,6 +12,7 @@ from there.
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import gzip
 import http.client
@@ -443,11 +444,13 @@ def bookings_apply(answer: dict[str, Any]) -> int:
 
     A booking checked in here stays checked in when the hub's copy still says
     booked: the hub learns of the check-in with the next push. A cancellation
-    is the hub's to make and is taken as it comes.
+    is the hub's to make and is taken as it comes. A slot this node made for the same
+    hour as one of the hub's gives way to it (:func:`_own_slots_give_way`).
     """
     slots = answer.get("slots", [])
     bookings = answer.get("appointments", [])
     with transaction.atomic():
+        _own_slots_give_way(slots)
         records_upsert(Slot, slots)
         used_here = set(
             Appointment.objects.filter(
@@ -460,6 +463,42 @@ def bookings_apply(answer: dict[str, Any]) -> int:
         # In the hub's order: a phone's cancelled booking is written before its next one.
         records_upsert(Appointment, sorted(bookings, key=lambda b: int(b["revision"])))
     return len(bookings)
+
+
+def _own_slots_give_way(slots: list[dict[str, Any]]) -> None:
+    """Make room for the hub's ``slots`` where this node has a slot of its own for the same
+    area, day and start (made before it took its bookings from the hub).
+
+    The hub's slot wins: it holds the places the portal sells. The bookings in the node's
+    slot move to the hub's, cancelled ones too, and the node's slot goes. Their holders
+    were given a time and a code, and a center serves them rather than turn them away;
+    they may fill that hour past the hub's capacity, but no more join them, since a ward
+    that synchronises books nothing itself (``appointment_book`` refuses).
+    """
+    hubs = {
+        (
+            _uuid(s["area_id"]),
+            dt.date.fromisoformat(s["day"]),
+            dt.time.fromisoformat(s["starts_at"]),
+        ): _uuid(s["id"])
+        for s in slots
+    }
+    if not hubs:
+        return
+    own = Slot.objects.filter(
+        area_id__in={area for area, _day, _start in hubs},
+        day__in={day for _area, day, _start in hubs},
+    ).exclude(pk__in=hubs.values())
+    gone = []
+    for pk, area, day, start in own.values_list("pk", "area_id", "day", "starts_at").order_by("pk"):
+        hub_slot = hubs.get((area, day, start))
+        if hub_slot is None:
+            continue
+        # The hub's slot is written just after, in this transaction: foreign keys are
+        # checked at commit, so the bookings may name it first.
+        Appointment.objects.filter(slot_id=pk).update(slot_id=hub_slot)
+        gone.append(pk)
+    Slot.objects.filter(pk__in=gone).delete()
 
 
 def bookings_pull(hub: Hub, state: NodeState) -> int:

@@ -13,12 +13,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from dossiers.tests.fixtures import at
 from queueing import services as q
-from queueing.models import Appointment, AppointmentStatus, ServiceArea, Slot, Ticket
+from queueing.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingChannel,
+    ServiceArea,
+    Slot,
+    Ticket,
+)
 from sync import ownership, signing
 from sync.hub import BatchRefusedError, batch_apply, bookings_batch
 from sync.models import Node, NodeState
@@ -241,6 +249,66 @@ def test_the_hubs_kiosk_page_says_where_the_booking_is_checked_in(
     assert "tại ki-ốt của máy chủ riêng của trung tâm" in vietnamese.content.decode()
     assert state_of(booking, slot) == before
     assert not Ticket.objects.exists()
+
+
+def test_the_hubs_slots_take_the_place_of_slots_the_ward_made_for_the_same_hours(
+    settings, node, ward_center, slot
+) -> None:
+    area, day = slot.area, slot.day
+    ten = Slot.objects.create(
+        area=area, day=day, starts_at=dt.time(10), ends_at=dt.time(11), capacity=3
+    )
+    at_nine, at_ten = book(slot), book(ten, phone="0905000002")
+    answer = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+    at_hub = state_of(slot, ten)
+
+    # The ward before it took bookings from the hub: slots of its own for the same hours
+    # (other ids, other lengths and sizes), bookings made at its desk, one since cancelled.
+    Appointment.objects.all().delete()
+    Slot.objects.all().delete()
+    settings.NODE_ROLE = "ward"
+
+    def own(hour: int) -> Slot:
+        return Slot.objects.create(
+            area=area, day=day, starts_at=dt.time(hour), ends_at=dt.time(hour, 30), capacity=5
+        )
+
+    own_nine, own_ten, own_eleven = own(9), own(10), own(11)
+    kept = q.appointment_book(
+        slot=own_nine,
+        name="Trần Thị Mai",
+        phone="0905000003",
+        channel=BookingChannel.PHONE,
+        at=SATURDAY,
+    )
+    dropped = q.appointment_book(slot=own_ten, name="Hồ Văn An", phone="0905000004", at=SATURDAY)
+    q.appointment_cancel(appointment=dropped)
+    eleven = q.appointment_book(slot=own_eleven, name="Y Bhăm", phone="0905000005", at=SATURDAY)
+
+    as_ward(settings, ward_center)
+    assert bookings_apply(answer) == 2
+    connection.check_constraints()  # no booking is left pointing at a removed slot
+    assert set(Slot.objects.filter(area=area, day=day).values_list("pk", flat=True)) == {
+        slot.pk,
+        ten.pk,
+        own_eleven.pk,  # no slot of the hub at that hour: the ward's stays
+    }
+    assert state_of(slot, ten) == at_hub  # the hub's slots, as the hub has them
+    by_code = {a.code: a for a in Appointment.objects.all()}
+    assert by_code[kept.code].slot_id == slot.pk
+    assert by_code[kept.code].status == AppointmentStatus.BOOKED
+    assert by_code[dropped.code].slot_id == ten.pk
+    assert by_code[eleven.code].slot_id == own_eleven.pk
+    assert {by_code[b.code].slot_id for b in (at_nine, at_ten)} == {slot.pk, ten.pk}
+
+    # The same answer again changes nothing; the kiosk checks in the hub's booking and the
+    # one made at the ward's desk alike.
+    before = state_of(*by_code.values(), slot, ten, own_eleven)
+    bookings_apply(answer)
+    assert state_of(*by_code.values(), slot, ten, own_eleven) == before
+    for booking in (at_nine, kept):
+        ticket = q.appointment_check_in(code=booking.code, center=ward_center, at=MONDAY_NINE)
+        assert ticket.appointment_id == booking.pk
 
 
 def test_pulling_again_brings_nothing_new_and_changes_nothing(
