@@ -468,8 +468,9 @@ def bookings_batch(
     already past are left out: no kiosk checks them in any more.
     """
     bookings = Appointment.objects.filter(area__center_id=node.unit_id)
-    # Read first: every number up to here has committed (queueing.services._revision),
-    # so the mark may move past the center's numbers that the day filter leaves out.
+    # Read first: every number up to here has committed (see _revision in
+    # queueing.services.bookings), so the mark may move past the center's numbers that
+    # the day filter leaves out.
     newest = bookings.order_by("-revision").values_list("revision", flat=True).first()
     coming = bookings.filter(revision__gt=after, day__gte=timezone.localdate(at))
     changed = rows.snapshots(coming.order_by("revision")[:limit])
