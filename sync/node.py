@@ -445,7 +445,8 @@ def bookings_apply(answer: dict[str, Any]) -> int:
     A booking checked in here stays checked in when the hub's copy still says
     booked: the hub learns of the check-in with the next push. A cancellation
     is the hub's to make and is taken as it comes. A slot this node made for the same
-    hour as one of the hub's gives way to it (:func:`_own_slots_give_way`).
+    hour as one of the hub's gives way to it (:func:`_own_slots_give_way`), and so does a
+    booking it took for a phone the hub has a booking for (:func:`_own_bookings_give_way`).
     """
     slots = answer.get("slots", [])
     bookings = answer.get("appointments", [])
@@ -460,6 +461,7 @@ def bookings_apply(answer: dict[str, Any]) -> int:
         for booking in bookings:
             if booking["status"] == AppointmentStatus.BOOKED and _uuid(booking["id"]) in used_here:
                 booking["status"] = AppointmentStatus.CHECKED_IN
+        _own_bookings_give_way(bookings)
         # In the hub's order: a phone's cancelled booking is written before its next one.
         records_upsert(Appointment, sorted(bookings, key=lambda b: int(b["revision"])))
     return len(bookings)
@@ -499,6 +501,43 @@ def _own_slots_give_way(slots: list[dict[str, Any]]) -> None:
         Appointment.objects.filter(slot_id=pk).update(slot_id=hub_slot)
         gone.append(pk)
     Slot.objects.filter(pk__in=gone).delete()
+
+
+def _own_bookings_give_way(bookings: list[dict[str, Any]]) -> None:
+    """Keep one booking a phone, area and day where this node took one of its own (before it
+    took its bookings from the hub) and the hub sends another: the rule of the portal.
+
+    The node's booking, while only booked, is cancelled: its holder has the hub's booking
+    for that day, with its own code and time. One already checked in stands, since the
+    person has been served; the hub's booking is then kept here as cancelled. The hub
+    hears of neither: the node's booking was never its, and the hub's copy stays as it is.
+    """
+    held = {
+        (_uuid(b["area_id"]), dt.date.fromisoformat(b["day"]), b["phone"]): b
+        for b in bookings
+        if b["status"] != AppointmentStatus.CANCELLED
+    }
+    if not held:
+        return
+    own = (
+        Appointment.objects.filter(
+            area_id__in={area for area, _day, _phone in held},
+            day__in={day for _area, day, _phone in held},
+            phone__in={phone for _area, _day, phone in held},
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .exclude(pk__in=[_uuid(b["id"]) for b in bookings])
+    )
+    superseded = []
+    for pk, area, day, phone, status in own.values_list("pk", "area_id", "day", "phone", "status"):
+        booking = held.get((area, day, phone))
+        if booking is None:
+            continue
+        if status == AppointmentStatus.BOOKED:
+            superseded.append(pk)
+        else:
+            booking["status"] = AppointmentStatus.CANCELLED
+    Appointment.objects.filter(pk__in=superseded).update(status=AppointmentStatus.CANCELLED)
 
 
 def bookings_pull(hub: Hub, state: NodeState) -> int:

@@ -311,6 +311,40 @@ def test_the_hubs_slots_take_the_place_of_slots_the_ward_made_for_the_same_hours
         assert ticket.appointment_id == booking.pk
 
 
+def test_a_phones_booking_at_the_hub_takes_the_place_of_one_the_ward_took_itself(
+    settings, node, ward_center, slot
+) -> None:
+    area, day = slot.area, slot.day
+    early, late = book(slot), book(slot, phone="0905000002")
+    answer = wire(bookings_batch(node, 0, 500, at=SATURDAY))
+
+    # Before it took bookings from the hub, the ward booked the same two phones at eleven;
+    # one of them has come already.
+    Appointment.objects.all().delete()
+    settings.NODE_ROLE = "ward"
+    eleven = Slot.objects.create(
+        area=area, day=day, starts_at=dt.time(11), ends_at=dt.time(12), capacity=5
+    )
+    waiting = book(eleven)
+    served = book(eleven, phone="0905000002")
+    Appointment.objects.filter(pk=served.pk).update(status=AppointmentStatus.CHECKED_IN)
+
+    as_ward(settings, ward_center)
+    assert bookings_apply(answer) == 2  # refused before: one booking a phone, area and day
+    status = dict(Appointment.objects.values_list("code", "status"))
+    assert status == {
+        early.code: AppointmentStatus.BOOKED,
+        waiting.code: AppointmentStatus.CANCELLED,  # the hub's booking stands for it
+        served.code: AppointmentStatus.CHECKED_IN,  # the person has been served
+        late.code: AppointmentStatus.CANCELLED,
+    }
+    before = state_of(early, late, waiting, served)
+    bookings_apply(answer)
+    assert state_of(early, late, waiting, served) == before
+    ticket = q.appointment_check_in(code=early.code, center=ward_center, at=MONDAY_NINE)
+    assert ticket.appointment_id == early.pk
+
+
 def test_pulling_again_brings_nothing_new_and_changes_nothing(
     settings, node, ward_center, slot
 ) -> None:
