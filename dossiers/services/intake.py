@@ -122,17 +122,28 @@ def dossier_create(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """A draft: filled in online, or being filled in at the desk."""
-    dossier = _create(
+    at = moment_or_now(at)
+    dossier = _draft(
         actor=actor,
         case=case,
-        applicant=applicant,
         unit=unit,
         channel=channel,
         ward=ward,
         authorised_name=authorised_name,
         authorised_id_number=authorised_id_number,
         authorised_phone=authorised_phone,
-        at=moment_or_now(at),
+        at=at,
+    )
+    dossier.applicant = applicant
+    rows_insert([dossier])
+    event_append(
+        dossier,
+        action=Action.CREATE,
+        to_status=Status.DRAFT,
+        actor=actor,
+        at=at,
+        unit=unit,
+        from_status="",
     )
     projection_save(dossier)
     return dossier
@@ -170,45 +181,6 @@ def _draft(
         created_by=actor,
         created_at=at,
     )
-
-
-def _create(
-    *,
-    actor: User | None,
-    case: Case,
-    applicant: Applicant,
-    unit: Unit,
-    channel: str,
-    ward: Unit | None,
-    authorised_name: str,
-    authorised_id_number: str,
-    authorised_phone: str,
-    at: dt.datetime,
-) -> Dossier:
-    """Insert the draft and its first event; the caller saves the projection."""
-    dossier = _draft(
-        actor=actor,
-        case=case,
-        unit=unit,
-        channel=channel,
-        ward=ward,
-        authorised_name=authorised_name,
-        authorised_id_number=authorised_id_number,
-        authorised_phone=authorised_phone,
-        at=at,
-    )
-    dossier.applicant = applicant
-    rows_insert([dossier])
-    event_append(
-        dossier,
-        action=Action.CREATE,
-        to_status=Status.DRAFT,
-        actor=actor,
-        at=at,
-        unit=unit,
-        from_status="",
-    )
-    return dossier
 
 
 def _issue_code(dossier: Dossier, at: dt.datetime) -> list[str]:
