@@ -21,6 +21,15 @@ from units.models import Level, Unit, UnitKind
 pytest_plugins = ["dossiers.tests.fixtures", "reports.tests.fixtures"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_kept_stamps(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A test worker's saves would otherwise make the other worker drop what it keeps,
+    # in the middle of a test that counts its queries.
+    from django.conf import settings
+
+    settings.KEPT_DIR = tmp_path_factory.mktemp("kept")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     # What a test kept in the cache was read from rows its rollback removed.

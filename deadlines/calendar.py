@@ -7,10 +7,11 @@ a Saturday the unit opens).
 
 Building one costs a query and, on first use, a table of working days, so
 each process keeps the calendars it built. Saving or deleting a calendar day
-or a unit clears them (see ``deadlines.signals``). Those signals only reach
-the process that made the change, so entries also expire after
-``CACHE_SECONDS``: other web workers see an administrator's edit within a few
-minutes, well ahead of any holiday that is entered in advance.
+or a unit clears them (see ``deadlines.signals``), in this process and,
+through the node's stamp file (``core.kept``), in its other server
+processes, so a day off entered by an administrator counts at once on every
+desk. Entries also expire after ``CACHE_SECONDS``, for rows written without
+a signal.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .models import CalendarDay, DayKind
 CACHE_SECONDS = 300.0
 
 _DEFAULT = "default"
-_calendars = Kept()
+_calendars = Kept(stamp="calendars")
 
 
 def calendar_cache_clear(unit_pk: Any = None) -> None:

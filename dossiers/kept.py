@@ -4,8 +4,10 @@ Receiving a dossier reads its case with the checklist, the receiving unit
 and the agency the dossier goes to. They change a few times a year and the
 queries to read them cost more than the rest of the intake, so each process
 keeps what it read. Saving or deleting a unit or any part of the catalog
-forgets everything kept in the process that saved it (see :func:`follow`);
-other server processes read afresh within ``KEPT_SECONDS``.
+forgets everything kept in the process that saved it (see :func:`follow`)
+and, through the node's stamp file (``core.kept``), in its other server
+processes. Rows written without a signal are read afresh within
+``KEPT_SECONDS``.
 
 Only cases of a frozen procedure version are kept: a frozen version can no
 longer change, and receiving the first dossier of a version is what freezes
@@ -26,7 +28,7 @@ from units.models import Unit
 
 KEPT_SECONDS = 60.0
 
-_kept = Kept()
+_kept = Kept(stamp="intake-reference")
 
 
 def forget(**_kwargs: Any) -> None:

@@ -165,6 +165,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+# Stamp files through which a node's server processes tell each other to drop
+# the reference data they keep in memory (core.kept).
+KEPT_DIR = VAR_DIR / "kept"
 # Mail to applicants and staff goes through the outbox (notify). By default it
 # is written to files under var/mail; set EMAIL_BACKEND and the EMAIL_* settings
 # of Django's SMTP backend to send it for real.
