@@ -29,7 +29,7 @@ from queueing.models import (
     Ticket,
     TicketSource,
 )
-from queueing.services.common import QueueError, _now
+from queueing.services.common import QueueError, moment_or_now
 from queueing.services.tickets import ticket_issue
 from sync.ownership import runs_own_node
 
@@ -82,7 +82,7 @@ def _status_change(appointment: Appointment, status: str) -> None:
 
 def slots_open(area: ServiceArea, day: dt.date, *, at: dt.datetime | None = None) -> list[Slot]:
     """The area's slots on ``day`` that still have room and have not ended."""
-    now = timezone.localtime(_now(at))
+    now = timezone.localtime(moment_or_now(at))
     slots = Slot.objects.filter(area=area, day=day, booked__lt=F("capacity")).order_by("starts_at")
     if day < now.date():
         return []
@@ -116,7 +116,7 @@ def appointment_book(
     the same phone, area and day is refused by a unique constraint: a double
     click books once.
     """
-    now = _now(at)
+    now = moment_or_now(at)
     _refuse_on_ward()
     name = " ".join((name or "").split())
     phone = normalise_phone(phone)
@@ -223,7 +223,7 @@ def appointment_check_in(
     kiosk: its queue is there, and a check-in here would use the booking up without a
     ticket in that queue, so the person could no longer check in at the center.
     """
-    now = _now(at)
+    now = moment_or_now(at)
     code = (code or "").strip().upper()
     if runs_own_node(center.pk):
         raise QueueError(

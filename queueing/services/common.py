@@ -23,11 +23,12 @@ class QueueError(Exception):
         self.field = field
 
 
-def _now(at: dt.datetime | None) -> dt.datetime:
+def moment_or_now(at: dt.datetime | None) -> dt.datetime:
+    """The moment a service was given (tests and the demo set it), or now."""
     return at or timezone.now()
 
 
-def _counter_for(counter: Counter, actor: User) -> Counter:
+def counter_locked(counter: Counter, actor: User) -> Counter:
     """The counter, locked; only the officer sitting at it may act there."""
     locked = Counter.objects.select_for_update().get(pk=counter.pk)
     if locked.officer_id != actor.pk:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from queueing.board import board_publish
 from queueing.models import ACTIVE, Counter, CounterEvent, CounterState, ServiceArea, Ticket
-from queueing.services.common import QueueError, _counter_for, _now
+from queueing.services.common import QueueError, counter_locked, moment_or_now
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,7 +36,7 @@ def _counter_event(counter: Counter, state: str, at: dt.datetime, actor: User, n
 
 def counter_open(*, counter: Counter, actor: User, at: dt.datetime | None = None) -> Counter:
     """The officer sits at this counter; the board shows it open."""
-    now = _now(at)
+    now = moment_or_now(at)
     try:
         with transaction.atomic():
             counter = Counter.objects.select_for_update().get(pk=counter.pk)
@@ -52,9 +52,9 @@ def counter_open(*, counter: Counter, actor: User, at: dt.datetime | None = None
 def counter_pause(
     *, counter: Counter, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> Counter:
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
-        counter = _counter_for(counter, actor)
+        counter = counter_locked(counter, actor)
         if counter.state != CounterState.OPEN:
             raise QueueError(_("The counter is not open."))
         if Ticket.objects.filter(counter=counter, status__in=ACTIVE).exists():
@@ -64,9 +64,9 @@ def counter_pause(
 
 
 def counter_resume(*, counter: Counter, actor: User, at: dt.datetime | None = None) -> Counter:
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
-        counter = _counter_for(counter, actor)
+        counter = counter_locked(counter, actor)
         if counter.state != CounterState.PAUSED:
             raise QueueError(_("The counter is not paused."))
         _counter_event(counter, CounterState.OPEN, now, actor, "")
@@ -75,9 +75,9 @@ def counter_resume(*, counter: Counter, actor: User, at: dt.datetime | None = No
 
 def counter_close(*, counter: Counter, actor: User, at: dt.datetime | None = None) -> Counter:
     """The officer leaves the counter."""
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
-        counter = _counter_for(counter, actor)
+        counter = counter_locked(counter, actor)
         if Ticket.objects.filter(counter=counter, status__in=ACTIVE).exists():
             raise QueueError(_("Finish the current ticket before closing."))
         counter.officer = None

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from queueing.models import OnlinePriorityDay
-from queueing.services.common import QueueError, _now
+from queueing.services.common import QueueError, moment_or_now
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -28,7 +28,7 @@ def _day_may_change(day: dt.date, at: dt.datetime | None, past: str) -> str:
             _("Online-priority days are set on the provincial server and copied here."),
             field="day",
         )
-    if day < timezone.localtime(_now(at)).date():
+    if day < timezone.localtime(moment_or_now(at)).date():
         raise QueueError(past, field="day")
     return f"{day:%d/%m/%Y}"
 

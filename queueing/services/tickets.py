@@ -40,7 +40,7 @@ from queueing.models import (
     TicketSource,
     TicketStatus,
 )
-from queueing.services.common import QueueError, _counter_for, _now
+from queueing.services.common import QueueError, counter_locked, moment_or_now
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -71,7 +71,7 @@ def _event(
 
 def is_open(center: Unit, at: dt.datetime | None = None) -> bool:
     """Whether the kiosk issues tickets now; a center without opening hours never closes."""
-    local = timezone.localtime(_now(at))
+    local = timezone.localtime(moment_or_now(at))
     hours = list(OpeningHours.objects.filter(center=center))
     if not hours:
         return True
@@ -93,7 +93,7 @@ def ticket_issue(
     appointment: Appointment | None = None,
 ) -> Ticket:
     """A new ticket at the end of the area's queue, numbered from 1 each day in that area."""
-    now = _now(at)
+    now = moment_or_now(at)
     if not area.is_active:
         raise QueueError(_("This service area is not taking tickets."))
     if not is_open(area.center, now):
@@ -160,10 +160,10 @@ def ticket_call_next(
     *, counter: Counter, actor: User, at: dt.datetime | None = None
 ) -> Ticket | None:
     """Call whoever the policies put first in this counter's areas; None if nobody waits."""
-    now = _now(at)
+    now = moment_or_now(at)
     day = timezone.localtime(now).date()
     with transaction.atomic():
-        counter = _counter_for(counter, actor)
+        counter = counter_locked(counter, actor)
         if counter.state != CounterState.OPEN:
             raise QueueError(_("Resume the counter before calling."))
         if Ticket.objects.filter(counter=counter, status__in=ACTIVE).exists():
@@ -215,13 +215,13 @@ def _active_ticket(ticket: Ticket, actor: User, *statuses: str) -> tuple[Ticket,
     locked = Ticket.objects.select_for_update().select_related("area").get(pk=ticket.pk)
     if locked.counter_id is None or locked.status not in statuses:
         raise QueueError(_("This ticket is not in a state that allows this."))
-    counter = _counter_for(Counter(pk=locked.counter_id), actor)
+    counter = counter_locked(Counter(pk=locked.counter_id), actor)
     return locked, counter
 
 
 def ticket_recall(*, ticket: Ticket, actor: User, at: dt.datetime | None = None) -> Ticket:
     """Call the same number again, up to the center's number of recalls."""
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
         ticket, counter = _active_ticket(ticket, actor, TicketStatus.CALLED)
         allowed = _settings(ticket.center_id).recalls_before_no_show
@@ -245,7 +245,7 @@ def ticket_recall(*, ticket: Ticket, actor: User, at: dt.datetime | None = None)
 
 def ticket_no_show(*, ticket: Ticket, actor: User, at: dt.datetime | None = None) -> Ticket:
     """Mark a called ticket absent, once it has been called again as often as the center says."""
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
         ticket, counter = _active_ticket(ticket, actor, TicketStatus.CALLED)
         needed = _settings(ticket.center_id).recalls_before_no_show
@@ -262,7 +262,7 @@ def ticket_no_show(*, ticket: Ticket, actor: User, at: dt.datetime | None = None
 
 
 def ticket_start(*, ticket: Ticket, actor: User, at: dt.datetime | None = None) -> Ticket:
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
         ticket, counter = _active_ticket(ticket, actor, TicketStatus.CALLED)
         ticket.status = TicketStatus.SERVING
@@ -287,7 +287,7 @@ def ticket_finish(
     at: dt.datetime | None = None,
 ) -> Ticket:
     """End the service; the dossier received for this person may be linked at the same time."""
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
         ticket, counter = _active_ticket(ticket, actor, TicketStatus.SERVING)
         ticket.status = TicketStatus.DONE
@@ -305,7 +305,7 @@ def ticket_link_dossier(
     *, ticket: Ticket, dossier: Dossier, actor: User | None = None, at: dt.datetime | None = None
 ) -> Ticket:
     """Link the dossier received for this ticket's holder (the desk's receive page calls this)."""
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status in (TicketStatus.WAITING, TicketStatus.NO_SHOW):
@@ -328,7 +328,7 @@ def ticket_transfer(
     The ticket keeps its place in time (``queued_at``), so whoever was sent on
     does not queue again behind people who came later.
     """
-    now = _now(at)
+    now = moment_or_now(at)
     with transaction.atomic():
         ticket, counter = _active_ticket(ticket, actor, TicketStatus.CALLED, TicketStatus.SERVING)
         if area.center_id != ticket.center_id or not area.is_active:
