@@ -17,6 +17,8 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.conf import settings
+
 T = TypeVar("T")
 
 _UNSEEN = -1
@@ -31,7 +33,7 @@ class Kept:
         # Bumped by every forget, so a value read before it is not kept after it.
         self._generation = 0
         self._stamp_name = stamp
-        self._stamp_dir: Any = None
+        self._stamp_dir: object = None
         self._stamp_path: Path | None = None
         self._stamp_seen: int | None = _UNSEEN
 
@@ -78,9 +80,7 @@ class Kept:
     def _path(self) -> Path | None:
         if self._stamp_name is None:
             return None
-        from django.conf import settings
-
-        directory = settings.KEPT_DIR
+        directory = settings.KEPT_DIR  # read each time: tests point it elsewhere
         if directory != self._stamp_dir:
             self._stamp_dir = directory
             self._stamp_path = Path(directory) / self._stamp_name
