@@ -8,6 +8,9 @@ import json
 import pytest
 
 from accounts.models import Assignment
+from deadlines.calendar import calendar_for_unit
+from deadlines.models import CalendarDay, DayKind
+from dossiers import kept as dossiers_kept
 from queueing.models import Counter, OnlinePriorityDay, ServiceArea
 from sync.reference import (
     FOLLOWED_MODELS,
@@ -61,3 +64,34 @@ def test_the_hub_keeps_its_answer_until_a_row_is_saved(ward_center, desk_officer
 def test_the_kept_answer_follows_every_table_the_export_reads(ward_center) -> None:
     exported = {queryset.model for queryset, _fields in _querysets(ward_center)}
     assert exported == set(FOLLOWED_MODELS)
+
+
+def test_a_day_off_from_the_hub_counts_at_once_on_every_desk(ward_center, settings) -> None:
+    day = dt.date(2026, 12, 3)  # a Thursday
+    CalendarDay.objects.create(date=day, kind=DayKind.DAY_OFF, name="Local", unit=ward_center)
+    _digest, body = reference_export(ward_center)
+    CalendarDay.objects.filter(date=day).delete()  # the ward has not heard of it yet
+    assert day not in calendar_for_unit(ward_center).days_off  # and keeps that calendar
+    stamp = settings.KEPT_DIR / "calendars"
+    before = stamp.stat().st_mtime_ns if stamp.exists() else None
+
+    reference_import(body, ward_center.code)
+
+    assert day in calendar_for_unit(ward_center).days_off
+    # The node's other server processes drop their copies at their next read.
+    assert stamp.exists() and stamp.stat().st_mtime_ns != before
+
+
+def test_a_unit_the_hub_closed_is_closed_at_once_for_intake(ward_center) -> None:
+    _digest, body = reference_export(ward_center)
+    rows = json.loads(body)
+    for row in rows:
+        if row["model"] == "units.unit" and row["pk"] == str(ward_center.pk):
+            row["fields"]["is_active"] = False
+    kept_unit = dossiers_kept.unit_kept(ward_center.pk)
+    assert kept_unit is not None and kept_unit.is_active
+
+    reference_import(json.dumps(rows).encode(), ward_center.code)
+
+    fresh = dossiers_kept.unit_kept(ward_center.pk)
+    assert fresh is not None and not fresh.is_active
