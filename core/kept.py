@@ -3,9 +3,10 @@
 Saves in this process forget them at once (the owner connects the signals).
 Other server processes of the node hear of it through a stamp file: every
 forget moves the file's modification time, every read looks at it (one
-``stat``) and drops what it kept when it moved. Rows that change without a
-signal (written by a synchronisation, or by hand in the database) still
-reach every process within the number of seconds each reader gives.
+``stat``) and drops what it kept when it moved. The reference rows a ward
+takes from the hub are saved with their signals too. Rows changed without
+one (by hand in the database) reach every process within the number of
+seconds each reader gives.
 """
 
 from __future__ import annotations
