@@ -41,17 +41,8 @@ HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS_ONLY
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
-    "template_partials",
-    "ninja",
-    "sequences",
+    # The project's apps first: the first app to translate a text wins, and the
+    # libraries' words ("History", "today") are not always what its pages mean.
     "core",
     "units",
     "accounts",
@@ -65,6 +56,17 @@ INSTALLED_APPS = [
     "queueing",
     "reports",
     "sync",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "ninja",
+    "sequences",
 ]
 
 MIDDLEWARE = [
