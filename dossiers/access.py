@@ -73,7 +73,7 @@ def dossier_for_lookup(code: str, secret: str) -> Dossier | None:
     """
     dossier = (
         Dossier.objects.select_related("procedure_version__procedure")
-        .filter(code=code.strip())
+        .filter(code="".join(code.split()).upper())  # as typed on a phone
         .first()
     )
     expected = dossier.lookup_secret.encode() if dossier and dossier.lookup_secret else _NO_SECRET

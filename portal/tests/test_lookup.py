@@ -37,6 +37,13 @@ def test_receipt_code_and_secret_show_status_without_personal_data(client, dossi
         assert private not in body
 
 
+def test_the_code_may_be_typed_in_small_letters_and_with_spaces(client, dossier) -> None:
+    typed = dossier.code.lower().replace("-", " - ", 1)
+    response = client.get("/tra-cuu/", {"code": typed, "secret": dossier.lookup_secret})
+    assert response.status_code == 200
+    assert 'data-testid="status"' in response.content.decode()
+
+
 def test_wrong_secret_and_unknown_code_read_the_same(client, dossier) -> None:
     wrong = client.get("/tra-cuu/", {"code": dossier.code, "secret": "AAAAAA"})
     unknown = client.get("/tra-cuu/", {"code": "000.00.01.H99-260101-9999", "secret": "AAAAAA"})
