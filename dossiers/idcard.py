@@ -63,6 +63,15 @@ QR_MAX_BYTES = 2953
 _QUOTE_MAX = 30
 
 _NUMBER = re.compile(r"[0-9]{12}")
+# The first three digits of a personal number: the province where the birth was
+# registered, by the codes of the 63 provinces of 2016 (a number keeps its code when
+# provinces merge).
+PROVINCE_CODES = frozenset(
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 "
+    "033 034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 "
+    "064 066 067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 "
+    "094 095 096".split()
+)
 _OLD_NUMBER = re.compile(r"[0-9]{9}")
 _DATE = re.compile(r"[0-9]{8}")
 # Twelve digits followed by something else: the card number with a mangled
@@ -286,13 +295,14 @@ def _number(value: str) -> str:
             value=_quote(value),
             length=len(value),
         )
-    if value.startswith("000"):
+    if value[:3] not in PROVINCE_CODES:
         raise IdCardError(
             "bad_number",
             _(
-                "The ID number starts with 000, which is not a province code. Check the "
-                "number printed on the card and scan it again."
+                "The ID number starts with %(province)s, which is not a province code. Check "
+                "the number printed on the card and scan it again."
             ),
+            province=value[:3],
         )
     return value
 
