@@ -20,7 +20,8 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 
 
 def _rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    return queryset.select_related("applicant", "procedure_version", "case").only(
+    related = ("applicant", "procedure_version", "case", "competent_unit")
+    return queryset.select_related(*related).only(
         "code",
         "status",
         "channel",
@@ -38,6 +39,8 @@ def _rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
         "procedure_version__name_en",
         "case__name_vi",
         "case__name_en",
+        "competent_unit__name_vi",
+        "competent_unit__name_en",
     )
 
 
@@ -65,9 +68,11 @@ def search_dossiers(unit_ids: Iterable[Any], query: str) -> list[Dossier]:
     return list(_rows(found).order_by("-created_at")[:SEARCH_LIMIT])
 
 
-# The three lists of a desk's day, each with the moment that orders it (oldest first).
+# The lists of a desk's day, each with the moment that orders it (oldest first).
 WORKLISTS: list[tuple[str, str]] = [
     (Status.SUBMITTED, "submitted_at"),
+    # Received and not yet sent to the agency: the desk sends them in batches.
+    (Status.RECEIVED, "received_at"),
     (Status.RESOLVED, "finished_at"),
     (Status.SUPPLEMENT_REQUESTED, "paused_at"),
 ]
@@ -81,7 +86,8 @@ class Worklist:
 
 
 def worklists(unit_ids: Iterable[Any]) -> list[Worklist]:
-    """Online filings to accept, results to hand over, dossiers waiting for papers."""
+    """Online filings to accept, dossiers to send to their agencies, results to hand over,
+    dossiers waiting for papers."""
     ids = list(unit_ids)
     mine = Dossier.objects.filter(receiving_unit_id__in=ids)
     counts = dict(

@@ -14,12 +14,14 @@ import secrets
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -27,9 +29,10 @@ from catalog.models import Case, Component
 from core.uploads import check_upload
 from desk.models import FormClaim, StagedScan
 from dossiers import services
-from dossiers.models import Applicant, DigitisedPaper, Dossier
+from dossiers.models import Action, Applicant, DigitisedPaper, Dossier, Status
 from dossiers.papers import paper_digitise
 from dossiers.services import ApplicantIn, DossierInputError, PaperIn
+from dossiers.workflow import TransitionError
 from units.models import Unit
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
@@ -369,3 +372,65 @@ def desk_return(
     url = reverse("desk:dossier", args=[dossier.code]) + "?returned=1"
     _claimed(token, dossier, url)
     return Done(dossier=dossier, url=url)
+
+
+# -- sending to the competent agency ---------------------------------------------------------
+
+
+def _already_sent(dossier: Dossier) -> str | None:
+    """Where and when an earlier click sent the dossier, if one did."""
+    status = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
+    if status in (None, Status.RECEIVED):
+        return None
+    sent = dossier.events.filter(action=Action.ROUTE).order_by("-at").first()
+    if sent is None:
+        return None
+    code = sent.data.get("to_unit", "")
+    agency = Unit.objects.filter(code=code).first()
+    return _("This dossier was already sent to %(agency)s at %(when)s.") % {
+        "agency": agency.name if agency else code,
+        "when": date_format(timezone.localtime(sent.at), "H:i d/m/Y"),
+    }
+
+
+def desk_route(*, actor: User, dossier: Dossier) -> Dossier:
+    """Send a received dossier to the competent agency the catalog names.
+
+    Refuses, as :func:`dossiers.services.dossier_route` does, a dossier that
+    may not go; one that an earlier click already sent is refused with words
+    that say so, to whom and when.
+    """
+    try:
+        return services.dossier_route(actor=actor, dossier=dossier)
+    except TransitionError as error:
+        already = _already_sent(dossier)
+        if already is None:
+            raise
+        raise TransitionError(already, error.allowed) from error
+
+
+@dataclass(frozen=True)
+class Routed:
+    """What sending a batch did: the dossiers that went, and why each of the others did not."""
+
+    sent: list[Dossier]
+    refused: list[tuple[Dossier, str]]
+
+
+def desk_route_all(*, actor: User, unit_ids: Sequence[Any], until: dt.datetime) -> Routed:
+    """Send every dossier received at these desks up to ``until`` (the list the officer saw).
+
+    Not one transaction: each dossier goes in its own, so one that cannot go
+    is named and the others are sent all the same.
+    """
+    waiting = Dossier.objects.filter(
+        receiving_unit_id__in=list(unit_ids), status=Status.RECEIVED, received_at__lte=until
+    ).order_by("received_at", "code")
+    sent: list[Dossier] = []
+    refused: list[tuple[Dossier, str]] = []
+    for dossier in list(waiting):
+        try:
+            sent.append(desk_route(actor=actor, dossier=dossier))
+        except (DossierInputError, TransitionError) as error:
+            refused.append((dossier, str(error.message)))
+    return Routed(sent=sent, refused=refused)

@@ -10,7 +10,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -74,6 +78,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
         "worklists": worklists(ids),
         "ticket": current_ticket(user),
         "query": "",
+        "now": timezone.now(),
     }
     return render(request, "desk/index.html", context)
 
@@ -93,7 +98,33 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "desk/index.html#results", context)
     ids = desk_unit_ids(user)
     context |= {"units": desk_units(user), "worklists": worklists(ids), "ticket": None}
+    context["now"] = timezone.now()
     return render(request, "desk/index.html", context)
+
+
+@desk_required
+@require_POST
+def route_all(request: HttpRequest) -> HttpResponse:
+    """Send the received dossiers the workspace listed, each on its own."""
+    user = _user(request)
+    until = parse_datetime(request.POST.get("until", ""))
+    if until is None or timezone.is_naive(until):
+        until = timezone.now()
+    done = services.desk_route_all(actor=user, unit_ids=desk_unit_ids(user), until=until)
+    if done.sent:
+        count = len(done.sent)
+        text = ngettext(
+            "%(count)d dossier was sent to its agency.",
+            "%(count)d dossiers were sent to their agencies.",
+            count,
+        )
+        messages.success(request, text % {"count": count})
+    for refused, reason in done.refused:
+        text = _("%(code)s was not sent: %(reason)s")
+        messages.error(request, text % {"code": refused.code, "reason": reason})
+    if not done.sent and not done.refused:
+        messages.info(request, _("No received dossier was waiting to be sent."))
+    return redirect("desk:index")
 
 
 # -- receiving at the counter ----------------------------------------------------------------
@@ -224,15 +255,33 @@ def receipt_pdf(request: HttpRequest, code: str) -> HttpResponse:
 # -- one dossier -----------------------------------------------------------------------------
 
 
+def _dossier_page(
+    request: HttpRequest, found: Dossier, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    events = list(found.events.order_by("at", "seq"))
+    asked = any(e.action == Action.REQUEST_SUPPLEMENT for e in events)
+    context = {"dossier": found, "events": events, "supplement_asked": asked, "error": error}
+    context |= {"printed": request.GET.get("printed", ""), "sent": request.GET.get("sent", "")}
+    return render(request, "desk/dossier.html", {**context, "desk_page": "index"}, status=status)
+
+
 @desk_required
 @require_GET
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
     found = dossier_for_desk(_user(request), code, read=AccessRecord.Kind.PAGE)
-    events = list(found.events.order_by("at", "seq"))
-    asked = any(e.action == Action.REQUEST_SUPPLEMENT for e in events)
-    context = {"dossier": found, "events": events, "supplement_asked": asked}
-    context["printed"] = request.GET.get("printed", "")
-    return render(request, "desk/dossier.html", {**context, "desk_page": "index"})
+    return _dossier_page(request, found)
+
+
+@desk_required
+@require_POST
+def route(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    found = dossier_for_desk(user, code)
+    try:
+        services.desk_route(actor=user, dossier=found)
+    except (DossierInputError, TransitionError) as exc:
+        return _dossier_page(request, found, error=str(exc.message), status=409)
+    return redirect(reverse("desk:dossier", args=[code]) + "?sent=1")
 
 
 @desk_required
