@@ -1,4 +1,5 @@
-"""What every page needs to draw its header: the staff links a user's roles open."""
+"""What every page needs to draw its header: the staff links a user's roles open,
+and the page a staff member works from."""
 
 from __future__ import annotations
 
@@ -33,6 +34,27 @@ STAFF_LINKS = [
 ]
 
 
+# The page each role starts its day on; the first that applies wins for a person
+# holding several roles.
+WORKSPACES: list[tuple[str, str]] = [
+    (Role.DESK_OFFICER, "desk:index"),
+    (Role.SPECIALIST, "work:index"),
+    (Role.APPROVER, "work:index"),
+    (Role.MANAGER, "work:center"),
+    (Role.ADMIN, "reports:index"),
+    (Role.GUIDE, "desk:guide_index"),
+]
+
+
+def workspace(roles: set[str]) -> dict[str, Any] | None:
+    """Where a staff member works, with its label; None for a person without a staff role."""
+    labels = {link.url_name: link.label for link in STAFF_LINKS}
+    for role, url_name in WORKSPACES:
+        if role in roles:
+            return {"url": reverse(url_name), "label": labels[url_name], "name": url_name}
+    return None
+
+
 def staff_links(roles: set[str]) -> list[dict[str, Any]]:
     links = []
     for link in STAFF_LINKS:
@@ -46,7 +68,7 @@ def staff_links(roles: set[str]) -> list[dict[str, Any]]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"staff_links": []}
+        return {"staff_links": [], "workspace": None}
     roles = {a.role for a in user.assignments.all()}
     links = staff_links(roles)
     if roles & {Role.SPECIALIST, Role.APPROVER}:
@@ -56,4 +78,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for link in links:
             if link["name"] == "work:index":
                 link["label"] = nav_label(user, link["label"])
-    return {"staff_links": links}
+    return {"staff_links": links, "workspace": workspace(roles)}

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from core import views as core_views
 from motcua.api import api
 
@@ -11,6 +12,7 @@ urlpatterns = [
     # No language prefix in URLs: a link or a receipt's QR code opens in the
     # reader's own language (browser, or the switcher's cookie).
     path("", core_views.home, name="home"),
+    path("accounts/login/", account_views.signin, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("procedures/", include("catalog.urls")),
     path("dossiers/", include("dossiers.urls")),
