@@ -8,8 +8,8 @@ package (``from queueing import services``):
   service, transfer, the link to a dossier, and the wait a ticket holder is shown;
 - ``counters``: opening, pausing, resuming and closing a counter, and its areas;
 - ``online_days``: the days on which people who booked are served as priority;
-- ``bookings``: slots, booking, cancelling and checking in, and where that is done
-  for a center that runs a ward node.
+- ``bookings``: the days a center is open for bookings, slots, booking, cancelling
+  and checking in, and where that is done for a center that runs a ward node.
 """
 
 from queueing.services.bookings import (
@@ -18,6 +18,8 @@ from queueing.services.bookings import (
     appointment_check_in,
     appointment_record_check_in,
     bookings_from_hub,
+    days_open,
+    is_open_on,
     slots_open,
 )
 from queueing.services.common import QueueError
@@ -61,7 +63,9 @@ __all__ = [
     "counter_resume",
     "counter_set_areas",
     "current_ticket",
+    "days_open",
     "is_open",
+    "is_open_on",
     "online_priority_day_add",
     "online_priority_day_remove",
     "slots_open",

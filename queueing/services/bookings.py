@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -19,11 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from sequences import get_next_value
 
+from deadlines.calendar import calendar_for_unit
 from notify.outbox import enqueue
 from queueing.models import (
     Appointment,
     AppointmentStatus,
     BookingChannel,
+    OpeningHours,
     ServiceArea,
     Slot,
     Ticket,
@@ -80,11 +82,36 @@ def _status_change(appointment: Appointment, status: str) -> None:
     appointment.save(update_fields=["status", "revision"])
 
 
+def days_open(center: Unit, days: Iterable[dt.date]) -> list[dt.date]:
+    """Those of ``days`` on which the center serves people.
+
+    A day is open when its weekday has opening hours (Monday to Friday for a
+    center without any) and the working calendar does not take it off (a public
+    holiday, a bridged day), or when the calendar makes it a working day (a
+    Saturday that makes up for a bridged weekday).
+    """
+    calendar = calendar_for_unit(center)
+    weekdays = set(OpeningHours.objects.filter(center=center).values_list("weekday", flat=True))
+    weekdays = weekdays or {0, 1, 2, 3, 4}
+    return [
+        day
+        for day in days
+        if day not in calendar.days_off
+        and (day in calendar.working_days or day.weekday() in weekdays)
+    ]
+
+
+def is_open_on(center: Unit, day: dt.date) -> bool:
+    """Whether the center serves people on ``day`` (see ``days_open``)."""
+    return bool(days_open(center, [day]))
+
+
 def slots_open(area: ServiceArea, day: dt.date, *, at: dt.datetime | None = None) -> list[Slot]:
-    """The area's slots on ``day`` that still have room and have not ended."""
+    """The area's slots on ``day`` that still have room and have not ended; none on a
+    day the center is closed, even if slots were opened for it."""
     now = timezone.localtime(moment_or_now(at))
     slots = Slot.objects.filter(area=area, day=day, booked__lt=F("capacity")).order_by("starts_at")
-    if day < now.date():
+    if day < now.date() or not is_open_on(area.center, day):
         return []
     if day == now.date():
         slots = slots.filter(ends_at__gt=now.time())
@@ -128,6 +155,8 @@ def appointment_book(
     if (slot.day, slot.ends_at) <= (local.date(), local.time()):
         raise QueueError(_("This time has passed; choose another."), field="slot")
     area = ServiceArea.objects.select_related("center").get(pk=slot.area_id)
+    if not is_open_on(area.center, slot.day):
+        raise QueueError(_("The center is closed on that day."), field="day")
     try:
         with transaction.atomic():
             taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(

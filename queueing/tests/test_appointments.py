@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
+from deadlines.models import CalendarDay, DayKind
 from notify.models import Message
 from queueing import services as q
 from queueing.models import (
@@ -14,6 +16,7 @@ from queueing.models import (
     AppointmentStatus,
     BookingChannel,
     OnlinePriorityDay,
+    OpeningHours,
     ServiceArea,
     Slot,
     TicketSource,
@@ -110,6 +113,51 @@ def test_past_slots_are_not_open(slot: Slot, civil: ServiceArea) -> None:
     assert q.slots_open(civil, slot.day, at=MONDAY + dt.timedelta(days=1)) == []
     with pytest.raises(q.QueueError, match="passed"):
         q.appointment_book(slot=slot, name="A", phone="0905123456", at=MONDAY.replace(hour=11))
+
+
+@pytest.mark.django_db
+def test_a_center_is_open_on_its_weekdays_and_the_calendars_make_up_days_not_its_days_off(
+    ward_center: Unit,
+) -> None:
+    for weekday in range(5):
+        OpeningHours.objects.create(center=ward_center, weekday=weekday)
+    CalendarDay.objects.create(date=dt.date(2026, 3, 4), kind=DayKind.DAY_OFF, name="Nghỉ bù")
+    CalendarDay.objects.create(
+        date=dt.date(2026, 3, 14), kind=DayKind.WORKING_DAY, name="Làm bù cho thứ Tư 04/03"
+    )
+    fortnight = [MONDAY.date() + dt.timedelta(days=n) for n in range(14)]
+    open_days = [d.day for d in q.days_open(ward_center, fortnight)]
+    assert open_days == [2, 3, 5, 6, 9, 10, 11, 12, 13, 14]  # no weekend, no 4th, the 14th
+
+    # A center that also opens on Saturdays is closed on a Saturday the calendar takes off.
+    OpeningHours.objects.create(center=ward_center, weekday=5)
+    CalendarDay.objects.create(
+        date=dt.date(2026, 3, 7), kind=DayKind.DAY_OFF, name="Nghỉ", unit=ward_center
+    )
+    assert q.is_open_on(ward_center, dt.date(2026, 3, 14))
+    assert not q.is_open_on(ward_center, dt.date(2026, 3, 7))
+    assert not q.is_open_on(ward_center, dt.date(2026, 3, 8))  # Sunday
+
+
+@pytest.mark.django_db
+def test_a_closed_day_is_not_booked_even_with_slots_opened_for_it(
+    slot: Slot, civil: ServiceArea
+) -> None:
+    sunday = Slot.objects.create(
+        area=civil, day=dt.date(2026, 3, 8), starts_at=dt.time(9), ends_at=dt.time(10)
+    )
+    CalendarDay.objects.create(date=slot.day, kind=DayKind.DAY_OFF, name="Nghỉ lễ")
+    for closed in (sunday, slot):
+        assert q.slots_open(civil, closed.day, at=SATURDAY) == []
+        with translation.override("en"), pytest.raises(q.QueueError) as error:
+            book(closed)
+        assert error.value.field == "day"
+        assert error.value.message == "The center is closed on that day."
+    with translation.override("vi"), pytest.raises(q.QueueError) as error:
+        book(sunday)
+    assert error.value.message == "Trung tâm không làm việc ngày này."
+    assert not Appointment.objects.exists()
+    assert Slot.objects.filter(booked=0).count() == 2
 
 
 @pytest.mark.django_db

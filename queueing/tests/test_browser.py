@@ -140,9 +140,10 @@ def test_booking_on_a_phone_the_ticket_page_and_the_managers_view(
 
     from queueing.history import generate
     from queueing.models import Slot
-    from queueing.services import ticket_issue
+    from queueing.services import days_open, ticket_issue
 
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    ahead = [timezone.localdate() + dt.timedelta(days=n) for n in range(1, 8)]
+    tomorrow = days_open(ward_center, ahead)[0]  # the next day the center is open
     for hour in (8, 9, 10, 14):
         Slot.objects.create(
             area=civil, day=tomorrow, starts_at=dt.time(hour), ends_at=dt.time(hour, 45), capacity=3
@@ -189,3 +190,33 @@ def test_a_refusal_at_the_counter_shows_in_the_panel(
     page.wait_for_selector("#counter-panel .messages li.error")
     assert "Hãy kết thúc số đang phục vụ" in page.inner_text("#counter-panel .messages")
     assert page.is_visible(".q-now-number[data-ticket-number='1001']")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_booking_page_fits_a_phone_with_a_long_center_name(
+    page: Any, ward_center: Unit, civil: ServiceArea
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from queueing.models import Slot
+    from queueing.services import days_open
+
+    ward_center.name_vi = "Trung tâm Phục vụ hành chính công phường Buôn Ma Thuột"
+    ward_center.save(update_fields=["name_vi"])
+    ahead = [timezone.localdate() + dt.timedelta(days=n) for n in range(1, 8)]
+    day = days_open(ward_center, ahead)[0]
+    Slot.objects.create(area=civil, day=day, starts_at=dt.time(9), ends_at=dt.time(10))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base_url}/queue/book/")
+    # Each choice redraws the next ones: the services and open days of the chosen center.
+    page.select_option("select[name=center]", ward_center.code)
+    page.wait_for_selector("select[name=area]")
+    page.select_option("select[name=area]", str(civil.pk))
+    page.select_option("select[name=day]", day.isoformat())
+    page.wait_for_selector("input[name=slot]")
+    shot(page, "book-long-center-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("select[name=center]").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390

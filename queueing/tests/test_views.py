@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from deadlines.models import CalendarDay, DayKind
 from queueing import services as q
 from queueing.models import Appointment, Counter, ServiceArea, Slot, Ticket, TicketStatus
 from queueing.tests.conftest import AT_NINE, MONDAY, login
@@ -293,6 +294,43 @@ def test_anyone_books_online_and_a_double_click_books_once(
     assert booking.channel == "online" and booking.booked_by is None
     page = client.get(first["Location"]).content.decode()
     assert booking.code in page and "<svg" in page
+
+
+@pytest.mark.django_db
+def test_the_booking_page_offers_only_the_days_the_center_is_open(
+    client: Client, ward_center: Unit, civil: ServiceArea
+) -> None:
+    CalendarDay.objects.create(date=dt.date(2026, 3, 4), kind=DayKind.DAY_OFF, name="Nghỉ bù")
+    CalendarDay.objects.create(
+        date=dt.date(2026, 3, 14), kind=DayKind.WORKING_DAY, name="Làm bù cho thứ Tư 04/03"
+    )
+    for n in range(14):  # slots on every day, as a careless set-up would open them
+        Slot.objects.create(
+            area=civil,
+            day=AT_NINE.date() + dt.timedelta(days=n),
+            starts_at=dt.time(14),
+            ends_at=dt.time(15),
+        )
+    query = {"center": ward_center.code, "area": str(civil.pk)}
+    page = client.get(reverse("queueing:book"), query).content.decode()
+    offered = re.findall(r'<option value="(2026-\d\d-\d\d)"', page)
+    assert [int(day[-2:]) for day in offered] == [2, 3, 5, 6, 9, 10, 11, 12, 13, 14]
+
+    for closed in ("2026-03-04", "2026-03-07", "2026-03-08"):  # a day off, Saturday, Sunday
+        english = client.get(
+            reverse("queueing:book"), query | {"day": closed}, HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+        assert "The center is closed on that day." in english
+        assert "No free time that day" not in english and 'name="slot"' not in english
+    vietnamese = client.get(
+        reverse("queueing:book"), query | {"day": "2026-03-08"}, HTTP_ACCEPT_LANGUAGE="vi"
+    ).content.decode()
+    assert "Trung tâm không làm việc ngày này." in vietnamese
+    assert "hết chỗ" not in vietnamese
+    make_up = client.get(
+        reverse("queueing:book"), query | {"day": "2026-03-14"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert 'name="slot"' in make_up and "closed on that day" not in make_up
 
 
 @pytest.mark.django_db

@@ -21,6 +21,8 @@ from queueing.services import (
     appointment_book,
     appointment_cancel,
     bookings_from_hub,
+    days_open,
+    is_open_on,
     slots_open,
 )
 from units.models import Unit, UnitKind
@@ -38,7 +40,8 @@ def _choices(request: HttpRequest) -> dict[str, object]:
     area = next(
         (a for a in areas if str(a.pk) == request.GET.get("area", request.POST.get("area"))), None
     )
-    days = [today + dt.timedelta(days=n) for n in range(BOOKING_DAYS)]
+    ahead = [today + dt.timedelta(days=n) for n in range(BOOKING_DAYS)]
+    days = days_open(center, ahead) if center else []
     try:
         day = dt.date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
     except ValueError:
@@ -50,6 +53,8 @@ def _choices(request: HttpRequest) -> dict[str, object]:
         "area": area,
         "days": days,
         "day": day if day in days else None,
+        # A closed day asked for by its address says so, rather than "no free time".
+        "closed": bool(center and day and day not in days and not is_open_on(center, day)),
         "slots": slots_open(area, day) if area and day in days else [],
         "by_phone": bool(center and may_use(request.user, center, BOOKING_ROLES)),
         # A ward node that synchronises: its center's bookings are taken at the hub.
@@ -62,7 +67,7 @@ def book(request: HttpRequest) -> HttpResponse:
     context = _choices(request)
     template = "queueing/book.html"
     if getattr(request, "htmx", False):
-        template += "#slots"
+        template += "#picker"
     return render(request, template, context)
 
 
