@@ -9,6 +9,7 @@ event the form documents never happened.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -87,12 +88,27 @@ def qr_data_uri(text: str) -> str:
     return str(segno.make_qr(text, error="m").png_data_uri(scale=4, border=4))
 
 
-def _issuer(unit: Unit) -> dict[str, str]:
-    """The two lines in the top-left corner: the governing body, then the unit."""
+# Where a long unit name is broken in the top-left corner: before the locality,
+# so that "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" stays whole on the first line.
+_LOCALITY_BREAK = re.compile(r" (?=(?:PHƯỜNG|XÃ(?! HỘI)|THỊ TRẤN|ĐẶC KHU|TỈNH|THÀNH PHỐ) )")
+_ONE_LINE = 30  # capitals that fit the column on one line
+
+
+def heading_lines(name: str) -> list[str]:
+    """A unit's name in capitals, as the lines it is printed on in the header."""
+    name = " ".join(name.split()).upper()
+    breaks = [m.start() for m in _LOCALITY_BREAK.finditer(name)]
+    if len(name) <= _ONE_LINE or not breaks:
+        return [name] if name else []
+    return [name[: breaks[-1]], name[breaks[-1] + 1 :]]
+
+
+def _issuer(unit: Unit) -> dict[str, list[str]]:
+    """The lines in the top-left corner: the governing body, then the unit."""
     parent = unit.parent
     return {
-        "parent": parent.name_vi.upper() if parent is not None else "",
-        "name": unit.name_vi.upper(),
+        "parent": heading_lines(parent.name_vi) if parent is not None else [],
+        "name": heading_lines(unit.name_vi),
     }
 
 

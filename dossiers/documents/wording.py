@@ -13,7 +13,7 @@ from decimal import Decimal
 from catalog.models import Case
 from deadlines.engine import VN_TZ, Outcome
 from dossiers.models import Action, Applicant, ApplicantKind, Channel, ResultOutcome, ReturnChannel
-from units.models import Unit, UnitKind
+from units.models import Level, Unit, UnitKind
 
 ACTIONS: dict[str, str] = {
     Action.CREATE: "Khởi tạo hồ sơ",
@@ -65,9 +65,26 @@ TIME_UNITS: dict[str, str] = {
     "calendar_days": "ngày",
 }
 
-# Administrative names start with the kind of unit; the place line of a form
-# only wants the locality ("Tỉnh Quảng Ngãi" is written "Quảng Ngãi, ngày ...").
-_PLACE_PREFIXES = ("Thành phố ", "Tỉnh ", "TP. ", "TP ")
+# Unit names start with the body and the kind of locality ("UBND tỉnh Đắk Lắk",
+# "Trung tâm Phục vụ hành chính công phường Tuy Hòa"); the place line of a
+# document only wants the locality's own name ("Đắk Lắk, ngày ...").
+_BODY_PREFIXES = (
+    "ủy ban nhân dân ",
+    "uỷ ban nhân dân ",
+    "ubnd ",
+    "trung tâm phục vụ hành chính công ",
+    "trung tâm pvhcc ",
+)
+_LOCALITY_PREFIXES = (
+    "thành phố ",
+    "tp. ",
+    "tp ",
+    "tỉnh ",
+    "đặc khu ",
+    "phường ",
+    "xã ",
+    "thị trấn ",
+)
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -110,14 +127,35 @@ def date_line(place: str, value: dt.datetime | dt.date) -> str:
     return f"{prefix}ngày {day} tháng {month} năm {value.year}"
 
 
-def place_name(unit: Unit) -> str:
-    """The locality printed before the date: the province the unit belongs to."""
-    province = unit if unit.kind == UnitKind.PROVINCE else unit.province
-    name = (province or unit).name_vi.strip()
-    for prefix in _PLACE_PREFIXES:
-        if name.startswith(prefix):
-            return name[len(prefix) :]
+def locality(name: str) -> str:
+    """The locality's own name in a unit's name: "UBND tỉnh Đắk Lắk" gives "Đắk Lắk".
+
+    A locality named by a number keeps its kind ("Phường 5"), as Decree
+    30/2020 writes it.
+    """
+    name = " ".join(name.split())
+    for prefixes in (_BODY_PREFIXES, _LOCALITY_PREFIXES):
+        for prefix in prefixes:
+            rest = name[len(prefix) :]
+            if name.lower().startswith(prefix) and rest:
+                if prefixes is _LOCALITY_PREFIXES and rest.isdigit():
+                    return name[0].upper() + name[1:]
+                name = rest
+                break
     return name
+
+
+def place_name(unit: Unit) -> str:
+    """The place printed before the date (Decree 30/2020, appendix I).
+
+    A ward or commune body writes its ward's or commune's name; a provincial
+    body the province's.
+    """
+    ward = unit.ward_committee() if unit.level == Level.WARD else None
+    if ward is not None:
+        return locality(ward.name_vi)
+    province = unit if unit.kind == UnitKind.PROVINCE else unit.province
+    return locality((province or unit).name_vi)
 
 
 def time_limit(case: Case) -> str:

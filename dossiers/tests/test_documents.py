@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import json
 import unicodedata
 
 import pytest
@@ -9,6 +10,10 @@ import segno
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from accounts.models import Role
+from accounts.tests.factories import staff_user
+from catalog.io import catalog_import
+from catalog.models import Procedure
 from dossiers import services as s
 from dossiers.documents import (
     FORMS,
@@ -19,10 +24,11 @@ from dossiers.documents import (
 )
 from dossiers.documents.fetcher import LocalOnlyFetcher
 from dossiers.documents.fonts import font_urls
-from dossiers.documents.wording import ACTIONS, date_line
+from dossiers.documents.wording import ACTIONS, date_line, locality, place_name
 from dossiers.models import Action, Channel, Dossier
-from dossiers.services import PaperIn
+from dossiers.services import ApplicantIn, PaperIn
 from dossiers.tests.fixtures import all_papers, at
+from units.models import Level, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +107,7 @@ def test_form_01_receipt(received) -> None:
     text = pdf_text(pdf)
     assert_frame(text, "01")
     assert "TRUNG TÂM PVHCC PHƯỜNG MỘT" in text and "UBND PHƯỜNG MỘT" in text
-    assert "Thử, ngày 02 tháng 3 năm 2026" in text
+    assert "Một, ngày 02 tháng 3 năm 2026" in text
     assert received.code in text
     assert "Lê Vĩnh Huỳnh" in text
     assert "054089001234" in text
@@ -203,7 +209,7 @@ def test_form_02_supplement_request(received, desk_officer) -> None:
     assert "1. Bản sao sổ hộ khẩu" in text
     assert "2. Tờ khai có chữ ký của người yêu cầu" in text
     assert "Lý do: Tờ khai nộp kèm chưa được ký" in text
-    assert "Thử, ngày 02 tháng 3 năm 2026" in text
+    assert "Một, ngày 02 tháng 3 năm 2026" in text
     assert "10:15 ngày 02/03/2026" in text
     assert "NGƯỜI HƯỚNG DẪN" in text and "Desk" in text
 
@@ -249,7 +255,7 @@ def test_form_03_refusal(citizen, desk_officer, ward_center, ward_case, applican
     assert_frame(text, "03")
     draft.refresh_from_db()
     assert draft.code in text and "Lê Vĩnh Huỳnh" in text
-    assert "Thử, ngày 05 tháng 01 năm 2026" in text  # leading zeros for January
+    assert "Một, ngày 05 tháng 01 năm 2026" in text  # leading zeros for January
     assert "21:05 ngày 04/01/2026" in text
     assert "1. Tờ khai không đúng mẫu" in text
     assert "2. Thủ tục không thuộc thẩm quyền của phường" in text
@@ -277,7 +283,7 @@ def test_form_04_apology_with_a_new_date(routed, approver) -> None:
     assert "08:30 ngày 05/03/2026" in text  # the date first promised
     assert "16:00 ngày 10/03/2026" in text  # the new date
     assert "Cần xác minh thông tin với nơi đăng ký kết hôn" in text
-    assert "Thử, ngày 04 tháng 3 năm 2026" in text
+    assert "Một, ngày 04 tháng 3 năm 2026" in text
     assert "THỦ TRƯỞNG CƠ QUAN" in text and "Approver" in text
 
 
@@ -445,3 +451,240 @@ def test_forms_stay_vietnamese_on_an_english_page(received) -> None:
         html = render_form_html(received, "01")
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in html
     assert 'lang="vi"' in html
+
+
+# -- a real-sized dossier on A4 ----------------------------------------------------------------
+
+# The demo province's names, as long as real ones: the header and the place line
+# must hold them without wrapping badly.
+MARRIAGE = {
+    "format": "motcua.catalog",
+    "format_version": 1,
+    "fields": [{"code": "HT", "name_vi": "Hộ tịch", "name_en": "Civil status"}],
+    "procedures": [
+        {
+            "code": "1.000894",
+            "field": "HT",
+            "name_vi": "Đăng ký kết hôn",
+            "name_en": "Marriage registration",
+            "level": "ward",
+            "agency": "ward_committee",
+            "agency_name_vi": "UBND cấp xã",
+            "agency_name_en": "Ward People's Committee",
+            "online_level": "full",
+            "targets": ["citizen"],
+            "legal_basis": "Luật Hộ tịch 2014",
+            "result_vi": "Giấy chứng nhận kết hôn",
+            "result_en": "Marriage certificate",
+            "cases": [
+                {
+                    "code": "2",
+                    "name_vi": "Đăng ký kết hôn, cần xác minh điều kiện kết hôn",
+                    "name_en": "Marriage registration with checks",
+                    "time": {"value": 5, "unit": "working_days"},
+                    "fees": [],
+                    "components": [
+                        {
+                            "name_vi": "Tờ khai đăng ký kết hôn",
+                            "name_en": "Marriage registration form",
+                            "originals": 1,
+                            "copies": 0,
+                            "mandatory": True,
+                            "reusable": False,
+                        },
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+LONG_PAPERS = [
+    "Thẻ căn cước, thẻ căn cước công dân, hộ chiếu hoặc giấy tờ tùy thân có ảnh"
+    " của người nộp hồ sơ",
+    "Giấy xác nhận tình trạng hôn nhân (nếu đăng ký tại nơi không phải nơi cư trú)",
+    "Giấy xác nhận của tổ chức y tế có thẩm quyền về việc không mắc bệnh tâm thần",
+    "Bản sao giấy tờ chứng minh nơi cư trú của bên nam, bên nữ tại thời điểm đăng ký",
+    "Văn bản ủy quyền có chứng thực (nếu nộp hồ sơ qua người được ủy quyền)",
+    "Bản sao trích lục ghi chú ly hôn hoặc bản án, quyết định ly hôn đã có hiệu lực pháp luật",
+    "Hộ chiếu hoặc giấy tờ có giá trị thay hộ chiếu của bên là người nước ngoài",
+]
+
+# Tuesday 24 November 2026, 13:49 in Vietnam.
+TUE = at(2026, 11, 24, 13, 49)
+
+
+@pytest.fixture
+def tuy_hoa(db) -> dict:
+    """A ward center of Đắk Lắk named as in the demo, its ward, desk and approver."""
+    province = Unit.objects.create(
+        code="000.00.00.H15",
+        name_vi="UBND tỉnh Đắk Lắk",
+        kind=UnitKind.PROVINCE,
+        level=Level.PROVINCE,
+    )
+    ward = Unit.objects.create(
+        code="000.21.00.H15",
+        name_vi="UBND phường Tuy Hòa",
+        kind=UnitKind.WARD_COMMITTEE,
+        level=Level.WARD,
+        parent=province,
+        province=province,
+    )
+    center = Unit.objects.create(
+        code="000.21.01.H15",
+        name_vi="Trung tâm Phục vụ hành chính công phường Tuy Hòa",
+        kind=UnitKind.CENTER,
+        level=Level.WARD,
+        parent=ward,
+        province=province,
+        address="Nguyễn Thái Học, phường Tuy Hòa",
+    )
+    catalog_import(text=json.dumps(MARRIAGE, ensure_ascii=False))
+    return {
+        "province": province,
+        "ward": ward,
+        "center": center,
+        "case": Procedure.objects.get(code="1.000894").current_version.cases.get(),
+        "desk": staff_user("le.thi.hong", center, Role.DESK_OFFICER),
+        "approver": staff_user("vo.van.binh", ward, Role.APPROVER),
+    }
+
+
+def long_papers(count: int) -> list[str]:
+    """``count`` names of papers, most of them two lines long in the receipt's table."""
+    names = LONG_PAPERS + [f"{name} (bản thứ hai)" for name in LONG_PAPERS]
+    return [names[i % len(names)] for i in range(count)]
+
+
+def tuy_hoa_receipt(tuy_hoa: dict, papers: int) -> Dossier:
+    """Received at the Tuy Hòa desk with ``papers`` rows, the checklist's form first."""
+    case = tuy_hoa["case"]
+    rows = [PaperIn(component_id=c.pk, originals=1) for c in case.components.all()]
+    rows += [PaperIn(name=name, originals=1, copies=1) for name in long_papers(papers - 1)]
+    return s.dossier_intake(
+        actor=tuy_hoa["desk"],
+        unit=tuy_hoa["center"],
+        case=case,
+        applicant=ApplicantIn(
+            full_name="Nguyễn Văn An",
+            id_number="001090012345",
+            sex="male",
+            address="12 Trần Phú, phường Tuy Hòa, tỉnh Đắk Lắk",
+            phone="0905123456",
+            email="nguyenvanan@example.vn",
+        ),
+        papers=rows,
+        authorised_name="Trần Thị Bích Ngọc",
+        authorised_id_number="001190054321",
+        authorised_phone="0912345678",
+        at=TUE,
+    )
+
+
+def page_lines(pdf: bytes) -> list[list[str]]:
+    """The text of each page, line by line as extracted, NFC-normalised."""
+    return [
+        [" ".join(line.split()) for line in unicodedata.normalize("NFC", text).splitlines()]
+        for text in (page.extract_text() for page in pdf_pages(pdf))
+    ]
+
+
+@pytest.mark.parametrize("papers", [1, 3, 8])
+def test_form_01_of_a_usual_dossier_is_one_sheet(tuy_hoa, papers) -> None:
+    pdf = render_form_pdf(tuy_hoa_receipt(tuy_hoa, papers), "01")
+    assert len(pdf_pages(pdf)) == 1
+    text = pdf_text(pdf)
+    for name in long_papers(papers - 1):
+        assert name in text
+    assert "NGƯỜI NỘP HỒ SƠ" in text and "Trần Thị Bích Ngọc" in text
+    assert "TRA CỨU TÌNH TRẠNG HỒ SƠ" in text
+
+
+@pytest.mark.parametrize("papers", [8, 12, 16])
+def test_form_01_signatures_stay_with_the_last_papers(tuy_hoa, papers) -> None:
+    pages = page_lines(render_form_pdf(tuy_hoa_receipt(tuy_hoa, papers), "01"))
+    (signed,) = [page for page in pages if "NGƯỜI NỘP HỒ SƠ" in " ".join(page)]
+    # If the receipt needs a second sheet, the last paper and items 2 to 6 go
+    # over with the signatures: they never start a page alone.
+    text = " ".join(signed)
+    assert "5. Thời gian hẹn trả kết quả" in text and "6. Hình thức nộp hồ sơ" in text
+    assert any(line.startswith(f"{papers} ") for line in signed)
+    assert "Tên giấy tờ" in text  # a table going over repeats its heading
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+
+
+def test_place_and_date_line_of_every_form_is_one_line(tuy_hoa, citizen) -> None:
+    """ "Place, ngày ... năm ...": the locality, not an agency, and no year on a line of its own."""
+    receipt = tuy_hoa_receipt(tuy_hoa, 3)
+    desk, approver = tuy_hoa["desk"], tuy_hoa["approver"]
+    s.dossier_request_supplement(actor=desk, dossier=receipt, items=["Ảnh 4x6"], at=TUE)
+    s.dossier_receive_supplement(
+        actor=desk, dossier=receipt, papers=[PaperIn(name="Ảnh 4x6", originals=2)], at=TUE
+    )
+    s.dossier_route(actor=desk, dossier=receipt, at=TUE)
+    s.dossier_extend(
+        actor=approver,
+        dossier=receipt,
+        new_due=at(2026, 12, 8, 16, 0),
+        reason="Cần xác minh điều kiện kết hôn",
+        at=TUE,
+    )
+    s.dossier_stop(actor=approver, dossier=receipt, reason="Người yêu cầu đề nghị dừng", at=TUE)
+    draft = s.dossier_create(
+        actor=citizen,
+        case=tuy_hoa["case"],
+        applicant=s.applicant_find_or_create(data=ApplicantIn(full_name="Lê Thành Nhân")),
+        unit=tuy_hoa["center"],
+        channel=Channel.ONLINE,
+        at=at(2026, 11, 23, 10, 10),
+    )
+    s.dossier_submit(actor=citizen, dossier=draft, papers=all_papers(tuy_hoa["case"]))
+    s.dossier_refuse(actor=desk, dossier=draft, reasons=["Bản quét không đọc được"], at=TUE)
+    for number, dossier in [
+        ("01", receipt),
+        ("02", receipt),
+        ("03", draft),
+        ("04", receipt),
+        ("05", receipt),
+    ]:
+        pdf = render_form_pdf(dossier, number)
+        lines = page_lines(pdf)[0]
+        assert any(line.endswith("Tuy Hòa, ngày 24 tháng 11 năm 2026") for line in lines), number
+        dated = [line for line in lines if ", ngày" in line]
+        assert dated and not any("UBND" in line.partition(", ngày")[0] for line in dated), number
+        # The unit's name breaks before the locality, not inside "hành chính công".
+        if number in {"01", "02", "03"}:
+            assert "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" in lines, number
+            assert "PHƯỜNG TUY HÒA" in lines, number
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("UBND tỉnh Đắk Lắk", "Đắk Lắk"),
+        ("Ủy ban nhân dân thành phố Hồ Chí Minh", "Hồ Chí Minh"),
+        ("Tỉnh Quảng Ngãi", "Quảng Ngãi"),
+        ("UBND phường Tuy Hòa", "Tuy Hòa"),
+        ("UBND xã Ea Kar", "Ea Kar"),
+        ("UBND phường 5", "Phường 5"),  # named by a number: the kind stays
+        ("Huế", "Huế"),
+    ],
+)
+def test_locality_of_a_unit_name(name, place) -> None:
+    assert locality(name) == place
+
+
+def test_place_is_the_ward_for_a_ward_body_and_the_province_otherwise(tuy_hoa) -> None:
+    justice = Unit.objects.create(
+        code="000.00.11.H15",
+        name_vi="Sở Tư pháp",
+        kind=UnitKind.JUSTICE,
+        level=Level.PROVINCE,
+        parent=tuy_hoa["province"],
+        province=tuy_hoa["province"],
+    )
+    assert place_name(tuy_hoa["center"]) == "Tuy Hòa"
+    assert place_name(tuy_hoa["ward"]) == "Tuy Hòa"
+    assert place_name(justice) == "Đắk Lắk"
+    assert place_name(tuy_hoa["province"]) == "Đắk Lắk"
