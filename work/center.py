@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Assignment, Role, User
 from catalog.models import Step
 from deadlines.calendar import calendar_for_unit
 from dossiers.models import Dossier, DossierEvent, Status
@@ -123,10 +123,19 @@ def week_start(now: dt.datetime) -> dt.datetime:
 
 
 def staff_load(center: Unit, now: dt.datetime) -> list[LoadRow]:
-    """Per officer: dossiers of this center they handled this week, and those they hold."""
+    """Per officer: dossiers of this center they handled this week, and those they hold.
+
+    An officer acts for a unit they hold a role in (the center, or the agency the
+    event was booked to); applicants who filed online act too, but are not staff.
+    """
+    as_staff = Exists(
+        Assignment.objects.filter(
+            Q(unit=OuterRef("unit")) | Q(unit=center.pk), user=OuterRef("actor")
+        )
+    )
     handled = (
         DossierEvent.objects.filter(
-            dossier__receiving_unit=center, at__gte=week_start(now), actor__isnull=False
+            as_staff, dossier__receiving_unit=center, at__gte=week_start(now), actor__isnull=False
         )
         .values("actor_id", "actor_name")
         .annotate(dossiers=Count("dossier", distinct=True), actions=Count("pk"))

@@ -59,6 +59,11 @@ class StepLine:
     charged: bool = False
 
     @property
+    def done(self) -> bool:
+        """Held and handed on: done, even if in no working time (a day off, a minute)."""
+        return bool(self.holds) and not self.current
+
+    @property
     def over(self) -> float:
         return max(0.0, self.used - self.budget)
 

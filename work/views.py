@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from catalog.models import Procedure
 from core.http import HtmxHttpRequest
-from deadlines.calendar import calendar_default
+from deadlines.calendar import calendar_default, calendar_for_unit
 from dossiers import services
 from dossiers.access import dossier_for_staff
 from dossiers.audit import access_record
@@ -36,7 +36,7 @@ from dossiers.models import (
     Status,
 )
 from dossiers.services import DossierInputError
-from dossiers.workflow import TransitionError, allowed_actions
+from dossiers.workflow import TransitionError, allowed_actions, check
 from units.models import Unit
 from work import center as overview
 from work.apology import apology_approve, apology_dismiss, apology_preview_pdf, may_decide
@@ -63,6 +63,7 @@ from work.queue import (
     rows_for,
     scope_of,
     soon_limit,
+    timing_of,
 )
 from work.steps import step_report
 
@@ -262,6 +263,18 @@ def _page_actions(user: User, dossier: Dossier) -> list[str]:
     return names
 
 
+def _refusal(user: User, dossier: Dossier, name: str) -> str | None:
+    """Why the page does not offer the action ``name`` to ``user`` now; None if it does."""
+    if name in _page_actions(user, dossier):
+        return None
+    try:
+        check(user, TRANSITION_OF[name], dossier)
+    except TransitionError as exc:
+        return str(exc.message)
+    # Allowed by the table, yet left off the page: approval while nothing is proposed.
+    return str(_("No result has been proposed for this dossier."))
+
+
 def _dossier_context(
     request: HttpRequest, dossier: Dossier, bound: dict[str, DossierForm] | None = None
 ) -> dict[str, Any]:
@@ -282,6 +295,7 @@ def _dossier_context(
         "proposal": proposals[-1] if proposals and dossier.result_proposed_at else None,
         "proposal_signed_on": _signed_on(proposals[-1]) if proposals else None,
         "report": step_report(dossier, events),
+        "paused_left": _paused_left(dossier),
         "actions": [(name, ACTIONS[name], forms[name]) for name in names],
         "drafts": [
             (d, ApologyForm(initial={"new_due": d.new_due, "reason": d.reason})) for d in drafts
@@ -289,6 +303,14 @@ def _dossier_context(
         "result_paper": DigitisedPaper.objects.filter(source=dossier, is_result=True).first(),
         "now": timezone.now(),
     }
+
+
+def _paused_left(dossier: Dossier) -> float | None:
+    """Working minutes that were left when the clock stopped; None while it runs."""
+    if not dossier.is_paused:
+        return None
+    _timing, left = timing_of(dossier, calendar_for_unit(dossier.receiving_unit), timezone.now())
+    return left
 
 
 def _signed_on(proposal: Any) -> dt.date | None:
@@ -310,6 +332,12 @@ def act(request: HtmxHttpRequest, code: str, name: str) -> HttpResponse:
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
+    refusal = _refusal(user, dossier, name)
+    if refusal is not None:
+        # Not on this user's page now: its form is not shown, so say why above the actions.
+        context = _dossier_context(request, dossier)
+        context["refused"] = refusal
+        return render(request, "work/dossier.html", context, status=200 if request.htmx else 422)
     form = spec.form(request.POST, request.FILES, dossier=dossier)
     if form.is_valid():
         try:

@@ -165,6 +165,21 @@ def _check_outcome(outcome: str, number: str, note: str) -> None:
         raise DossierInputError("number", _("Write the number of the result document."))
 
 
+def _check_signed_on(dossier: Dossier, signed_on: dt.date | None, at: dt.datetime) -> None:
+    """A document is signed between the dossier's reception and today, never after."""
+    if signed_on is None:
+        return
+    if signed_on > timezone.localdate(at):
+        raise DossierInputError("signed_on", _("The signing date cannot be in the future."))
+    received = timezone.localdate(dossier.received_at) if dossier.received_at else None
+    if received is not None and signed_on < received:
+        raise DossierInputError(
+            "signed_on",
+            _("The signing date cannot be before the dossier was received (%(date)s).")
+            % {"date": received.strftime("%d/%m/%Y")},
+        )
+
+
 def _checked_document(document: UploadedFile | None, dossier: Dossier) -> UploadedFile | None:
     if document is None:
         return None
@@ -192,7 +207,12 @@ def dossier_propose(
     """The specialist's draft of the result, with its document, for the approver."""
     at = moment_or_now(at)
     _check_outcome(outcome, number, note)
+    # The approver signs off what is proposed: a granted result names who signs it
+    # (a direct resolution is signed by the one resolving).
+    if outcome == ResultOutcome.GRANTED and not signer.strip():
+        raise DossierInputError("signer", _("Write who signs the result document."))
     dossier = dossier_locked(dossier)
+    _check_signed_on(dossier, signed_on, at)
     check(actor, Action.PROPOSE, dossier)
     # A document proposed earlier and sent back never stands for this proposal.
     dossier.result_file = _checked_document(document, dossier) or ""  # type: ignore[assignment]
@@ -304,6 +324,7 @@ def dossier_resolve(
     at = moment_or_now(at)
     _check_outcome(outcome, number, note)
     dossier = dossier_locked(dossier)
+    _check_signed_on(dossier, signed_on, at)
     check(actor, Action.RESOLVE, dossier)
     dossier.result_outcome = outcome
     dossier.result_number = number.strip()

@@ -1,6 +1,7 @@
 """The agency's steps through the services: forward, propose, send back, approve; step time."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -168,19 +169,23 @@ def test_proposal_rules_and_sending_back(
     assert error.value.field == "note"
     fake = SimpleUploadedFile("ket-qua.pdf", b"not a pdf", content_type="application/pdf")
     with pytest.raises(DossierInputError) as error:
-        s.dossier_propose(actor=justice_specialist, dossier=d, number="1", document=fake)
+        s.dossier_propose(
+            actor=justice_specialist, dossier=d, number="1", signer="Trần Văn Ký", document=fake
+        )
     assert error.value.field == "document"
     # Approval needs a proposal first.
     assert Action.RESOLVE in allowed_actions(justice_approver, d)
     with pytest.raises(TransitionError):
         s.dossier_approve(actor=justice_approver, dossier=d)
 
-    d = s.dossier_propose(actor=justice_specialist, dossier=d, number="7/QĐ", document=pdf())
+    d = s.dossier_propose(
+        actor=justice_specialist, dossier=d, number="7/QĐ", signer="Trần Văn Ký", document=pdf()
+    )
     assert d.result_file and d.step == 3
     assert Action.SEND_BACK in allowed_actions(justice_approver, d)
     assert Action.SEND_BACK not in allowed_actions(justice_specialist, d)
     with pytest.raises(TransitionError):  # one proposal at a time
-        s.dossier_propose(actor=justice_specialist, dossier=d, number="8/QĐ")
+        s.dossier_propose(actor=justice_specialist, dossier=d, number="8/QĐ", signer="Ký")
     with pytest.raises(TransitionError):
         s.dossier_approve(actor=justice_specialist, dossier=d)
     with pytest.raises(DossierInputError):
@@ -201,6 +206,45 @@ def test_proposal_rules_and_sending_back(
     assert d.status == Status.RESOLVED and d.result_outcome == ResultOutcome.REFUSED
     assert d.result_note == "Không đủ điều kiện"
     assert not DigitisedPaper.objects.filter(source=d).exists()
+
+
+def test_a_granted_proposal_names_its_signer_and_a_date_it_could_be_signed_on(
+    desk_officer, ward_center, stepped_case, justice_specialist, justice_approver
+) -> None:
+    d = intake(desk_officer, ward_center, stepped_case)  # Monday 2 March 2026, 08:00
+    d = s.dossier_route(actor=desk_officer, dossier=d, at=at(2026, 3, 2, 9))
+    when = at(2026, 3, 10, 9)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"signer": " "}, "signer"),
+        ({"signer": "Trần Văn Ký", "signed_on": dt.date(2026, 3, 11)}, "signed_on"),
+        ({"signer": "Trần Văn Ký", "signed_on": dt.date(2030, 1, 1)}, "signed_on"),
+        ({"signer": "Trần Văn Ký", "signed_on": dt.date(2026, 3, 1)}, "signed_on"),
+    ]
+    for given, field in cases:
+        with pytest.raises(DossierInputError) as error:
+            s.dossier_propose(actor=justice_specialist, dossier=d, number="9/QĐ", at=when, **given)
+        assert error.value.field == field, given
+    # A refusal is signed by the one who refuses: no signer asked, the date still checked.
+    with pytest.raises(DossierInputError) as error:
+        s.dossier_resolve(
+            actor=justice_approver,
+            dossier=d,
+            outcome=ResultOutcome.REFUSED,
+            note="Không đủ điều kiện",
+            signed_on=dt.date(2026, 3, 11),
+            at=when,
+        )
+    assert error.value.field == "signed_on"
+    d = s.dossier_propose(
+        actor=justice_specialist,
+        dossier=d,
+        number="9/QĐ",
+        signer="Trần Văn Ký",
+        signed_on=dt.date(2026, 3, 2),  # the day it was received will do
+        at=when,
+    )
+    d = s.dossier_approve(actor=justice_approver, dossier=d, at=at(2026, 3, 10, 10))
+    assert (d.result_signer, d.result_signed_on) == ("Trần Văn Ký", dt.date(2026, 3, 2))
 
 
 def test_the_center_manager_and_the_approver_may_extend_others_may_not(

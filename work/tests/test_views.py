@@ -12,9 +12,10 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import staff_user
 from dossiers import services as s
-from dossiers.models import Action, Dossier, Status
+from dossiers.models import Action, Channel, Dossier, Status
+from dossiers.tests.fixtures import all_papers, at
 from work.models import ApologyDraft, DraftState
-from work.tests.conftest import PDF, intake
+from work.tests.conftest import MON, PDF, intake
 from work.watch import deadline_watch
 
 pytestmark = pytest.mark.django_db
@@ -141,13 +142,16 @@ def test_processing_page_and_a_proposal_with_its_document(
             "outcome": "granted",
             "number": "15/QĐ",
             "signer": "Trần Văn Ký",
-            "signed_on": "2026-03-12",
+            "signed_on": timezone.localdate().isoformat(),
             "document": SimpleUploadedFile("kq.pdf", PDF, content_type="application/pdf"),
         },
     )
     assert good.status_code == 302
-    # The specialist may not approve; the approver may.
-    assert client.post(f"/work/dossiers/{routed.code}/act/approve/").status_code == 422
+    # The specialist may not approve, and is told so; the approver may.
+    refused = client.post(f"/work/dossiers/{routed.code}/act/approve/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert refused.status_code == 422
+    assert 'data-testid="refused">Bạn không có vai trò' in refused.content.decode()
+    assert Dossier.objects.get(pk=routed.pk).status == Status.PROCESSING
     boss = client_for(justice_approver)
     assert 'data-action="approve"' in boss.get(f"/work/dossiers/{routed.code}/").content.decode()
     document = boss.get(f"/work/dossiers/{routed.code}/result/")
@@ -155,6 +159,75 @@ def test_processing_page_and_a_proposal_with_its_document(
     assert b"".join(document.streaming_content).startswith(b"%PDF")
     assert boss.post(f"/work/dossiers/{routed.code}/act/approve/").status_code == 302
     assert Dossier.objects.get(pk=routed.pk).status == Status.RESOLVED
+
+
+def test_a_proposal_with_a_wrong_signing_date_or_no_signer_keeps_what_was_typed(
+    routed, justice_specialist
+) -> None:
+    client = client_for(justice_specialist)
+    client.post(f"/work/dossiers/{routed.code}/act/forward/", {"target": "next"})
+    typed = {"outcome": "granted", "number": "15/QĐ", "note": "Đủ điều kiện"}
+    future = client.post(
+        f"/work/dossiers/{routed.code}/act/propose/",
+        {**typed, "signer": "Trần Văn Ký", "signed_on": "2030-01-01"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    text = future.content.decode()
+    assert future.status_code == 422 and "Ngày ký không được sau ngày hôm nay." in text
+    assert 'value="15/QĐ"' in text and 'value="Trần Văn Ký"' in text and "Đủ điều kiện" in text
+    unsigned = client.post(
+        f"/work/dossiers/{routed.code}/act/propose/", typed, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert unsigned.status_code == 422
+    assert "Write who signs the result document." in unsigned.content.decode()
+    assert Dossier.objects.get(pk=routed.pk).result_proposed_at is None
+
+
+def test_a_paused_dossier_shows_the_stopped_clock_not_the_old_due_date(
+    routed, justice_specialist
+) -> None:
+    client = client_for(justice_specialist)
+    due = routed.due_at
+    page = client.get(f"/work/dossiers/{routed.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert timezone.localtime(due).strftime("%H:%M %d/%m/%Y") in page and "/forms/01.pdf" in page
+    s.dossier_request_supplement(actor=justice_specialist, dossier=routed, items=["Bản sao CCCD"])
+    page = client.get(f"/work/dossiers/{routed.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="due-paused"' in page and "Clock stopped since" in page
+    assert timezone.localtime(due).strftime("%H:%M %d/%m/%Y") not in page
+    assert "/forms/01.pdf" not in page and "/forms/02.pdf" in page
+
+
+def test_a_step_done_in_no_working_time_reads_done_not_unstarted(
+    desk_officer, ward_center, stepped_case, justice, justice_specialist, justice_approver
+) -> None:
+    d = intake(desk_officer, ward_center, stepped_case, MON)
+    d = s.dossier_route(actor=desk_officer, dossier=d, at=at(2026, 3, 2, 9))
+    d = s.dossier_forward(actor=justice_specialist, dossier=d, at=at(2026, 3, 3, 9))
+    # Proposed and approved on a Saturday: the approval step held it for no working time.
+    d = s.dossier_propose(
+        actor=justice_specialist, dossier=d, number="5/QĐ", signer="Ký", at=at(2026, 3, 7, 10)
+    )
+    d = s.dossier_approve(actor=justice_approver, dossier=d, at=at(2026, 3, 7, 10, 5))
+    page = client_for(justice_approver).get(f"/work/dossiers/{d.code}/", HTTP_ACCEPT_LANGUAGE="en")
+    rows = page.content.decode().split('<section aria-labelledby="h-steps">')[1].split("</tr>")
+    approval = next(row for row in rows if "Approval" in row)
+    assert "within budget" in approval and "not started" not in approval
+    assert '<td class="num">0.0</td>' in approval
+
+
+def test_the_staff_load_counts_staff_not_applicants_who_filed_online(
+    citizen, desk_officer, manager, ward_center, ward_case, applicant_in
+) -> None:
+    applicant = s.applicant_find_or_create(data=applicant_in)
+    draft = s.dossier_create(
+        actor=citizen, case=ward_case, applicant=applicant, unit=ward_center, channel=Channel.ONLINE
+    )
+    d = s.dossier_submit(actor=citizen, dossier=draft, papers=all_papers(ward_case))
+    s.dossier_receive(actor=desk_officer, dossier=d)
+    page = client_for(manager).get("/work/center/", HTTP_ACCEPT_LANGUAGE="en")
+    load = page.content.decode().split('data-testid="load"')[1].split("</table>")[0]
+    assert desk_officer.get_full_name() in load
+    assert citizen.get_full_name() not in load
 
 
 def test_a_scan_opens_for_staff_of_the_dossier_only(
