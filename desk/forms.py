@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.idcard import IdCard
+from dossiers.idcard import IdCard, IdCardError, id_number_check
 from dossiers.models import ApplicantKind
 from dossiers.services import ApplicantIn
 
@@ -17,8 +20,35 @@ SEX_CHOICES = [("", "—"), ("male", _("Male")), ("female", _("Female"))]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d%m%Y"]
 
 
+# Written like a date, whether or not that day exists: 31/02/1990 is one.
+LOOKS_LIKE_A_DATE = re.compile(r"\s*\d{1,2}/\d{1,2}/\d{4}\s*")
+
+
 def _digits(value: str) -> str:
     return "".join(value.split()).replace(".", "")
+
+
+class BirthDateField(forms.DateField):
+    """A date of birth: a day that exists, not in the future."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            if isinstance(value, str) and LOOKS_LIKE_A_DATE.fullmatch(value):
+                raise forms.ValidationError(
+                    _("There is no day %(value)s: check the day and the month."),
+                    code="no_such_day",
+                    params={"value": value.strip()},
+                ) from None
+            raise
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(
+                _("The date of birth cannot be after today."), code="future"
+            )
 
 
 class ApplicantForm(forms.Form):
@@ -36,7 +66,7 @@ class ApplicantForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Write the applicant's full name, or scan the ID card.")},
     )
-    birth_date = forms.DateField(
+    birth_date = BirthDateField(
         label=_("Date of birth"),
         required=False,
         input_formats=DATE_FORMATS,
@@ -106,6 +136,12 @@ class ApplicantForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        number = data.get("id_number", "")
+        if data.get("kind") == ApplicantKind.CITIZEN and len(number) == 12:
+            try:
+                id_number_check(number, birth_date=data.get("birth_date"), sex=data.get("sex", ""))
+            except IdCardError as problem:
+                self.add_error("id_number", problem.message)
         if data.get("authorised_name") and not data.get("authorised_id_number"):
             self.add_error(
                 "authorised_id_number",

@@ -368,15 +368,23 @@ def _sex(value: str) -> Sex:
     return sex
 
 
-def _cross_check(number: str, birth_date: date, sex: Sex) -> None:
-    """Compare what the number encodes with the birth date and sex fields.
+def id_number_check(number: str, *, birth_date: date | None = None, sex: str = "") -> None:
+    """Check a 12-digit personal number typed by hand: its province code and, when they
+    are known, what it encodes against the birth date and the sex; or raise
+    :class:`IdCardError`."""
+    _number(number)
+    _cross_check(number, birth_date, sex)
+
+
+def _cross_check(number: str, birth_date: date | None, sex: str) -> None:
+    """Compare what the number encodes with the birth date and sex fields (those given).
 
     A mismatch means a misread or a mistyped field, and an officer would
     otherwise copy it into a dossier.
     """
     digit = int(number[3])
     century = _CENTURY_BY_DIGIT[digit]
-    if birth_date.year // 100 * 100 != century:
+    if birth_date is not None and birth_date.year // 100 * 100 != century:
         raise IdCardError(
             "century_mismatch",
             _(
@@ -389,8 +397,7 @@ def _cross_check(number: str, birth_date: date, sex: Sex) -> None:
             last=century + 99,
             birth=_show_date(birth_date),
         )
-    year_digits = number[4:6]
-    if int(year_digits) != birth_date.year % 100:
+    if birth_date is not None and int(number[4:6]) != birth_date.year % 100:
         raise IdCardError(
             "year_mismatch",
             _(
@@ -398,11 +405,11 @@ def _cross_check(number: str, birth_date: date, sex: Sex) -> None:
                 "digits of the birth year, but the birth date is %(birth)s. Check the number "
                 "and the birth date on the card."
             ),
-            digits=year_digits,
+            digits=number[4:6],
             birth=_show_date(birth_date),
         )
     number_sex: Sex = "female" if digit % 2 else "male"
-    if number_sex != sex:
+    if sex and number_sex != sex:
         if number_sex == "female":
             message = _(
                 "The 4th digit of the ID number (%(digit)s) is odd, which means a woman, but "

@@ -114,6 +114,34 @@ def test_malformed_id_number_blocks_confirm_with_a_clear_message(desk, birth_cas
     assert not Dossier.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"a-id_number": "123456789012"}, "starts with 123, which is not a province code"),
+        ({"a-birth_date": "02/03/1990"}, "should be the last two digits of the birth year"),
+        ({"a-sex": "female"}, "is even, which means a man"),
+        ({"a-birth_date": "31/02/1989"}, "There is no day 31/02/1989: check the day and the month"),
+        ({"a-birth_date": "02/03/2989"}, "The date of birth cannot be after today"),
+    ],
+)
+def test_a_typed_number_that_cannot_be_the_applicants_is_questioned(
+    desk, birth_case, fields, message
+):
+    response = desk.post(URL, form(birth_case, action="confirm", **fields))
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert message in page
+    for value in fields.values():  # what was typed is still there
+        assert f'value="{value}"' in page
+    assert not Dossier.objects.exists()
+
+
+def test_a_day_that_does_not_exist_is_named_in_vietnamese(desk, birth_case):
+    desk.defaults["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    page = desk.post(URL, form(birth_case, **{"a-birth_date": "31/02/1989"})).content.decode()
+    assert "Không có ngày 31/02/1989: hãy kiểm tra lại ngày và tháng." in page
+
+
 def test_returning_applicant_is_found_with_contacts_and_papers(desk, birth_case, desk_officer):
     person = Applicant.objects.create(
         full_name="Lê Vĩnh Huỳnh", id_number=CARD_NUMBER, phone="0905999888", email="h@example.vn"
