@@ -303,7 +303,7 @@ def desk_request_supplement(
         return _again(claim)
     at = timezone.now()
     if dossier.status != "received":
-        dossier = services.dossier_receive(actor=actor, dossier=dossier, note=note, at=at)
+        dossier = services.dossier_receive(actor=actor, dossier=dossier, at=at)
     dossier = services.dossier_request_supplement(
         actor=actor, dossier=dossier, items=items, note=note, at=at
     )

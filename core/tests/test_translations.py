@@ -48,3 +48,23 @@ def test_no_library_catalogue_wins_over_the_projects() -> None:
     with translation.override("vi"):
         taken = {t: translation.gettext(t) for t in ours if translation.gettext(t) not in ours[t]}
     assert taken == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "vietnamese"),
+    [
+        ("Open", "", "Đang mở"),  # a counter on the queue board
+        ("Open", "link", "Mở"),  # a dossier, from a list
+        ("Open", "dossiers", "Đang giải quyết"),  # a column of the center's page
+        ("Appointment", "", "Lịch hẹn"),  # a booked queue ticket
+        ("Appointment", "result", "Hẹn trả kết quả"),
+        ("Next", "", "Trang sau"),
+        ("Next", "step", "Việc tiếp theo"),
+    ],
+)
+def test_a_word_with_two_meanings_reads_right_in_each_place(
+    text: str, context: str, vietnamese: str
+) -> None:
+    with translation.override("vi"):
+        found = translation.pgettext(context, text) if context else translation.gettext(text)
+    assert found == vietnamese

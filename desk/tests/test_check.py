@@ -90,8 +90,12 @@ def test_request_supplement_pauses_at_once_and_offers_form_02(desk, submitted_do
     assert event.data["items"] == ["Tờ khai", "Bản sao sổ hộ khẩu"]
     receive = submitted_dossier.events.get(action=Action.RECEIVE)
     assert receive.at == event.at  # no working time counted before the pause
+    assert (receive.note, event.note) == ("", "Tờ khai chưa ký")
     page = desk.get(response["Location"]).content.decode()
     assert reverse("dossiers:form_pdf", args=[submitted_dossier.code, "02"]) in page
+    # No appointment while the clock is stopped, and no receipt that would give one.
+    assert "Clock stopped since" in page
+    assert reverse("dossiers:form_pdf", args=[submitted_dossier.code, "01"]) not in page
     assert (
         desk.get(reverse("dossiers:form_pdf", args=[submitted_dossier.code, "02"])).status_code
         == 200
