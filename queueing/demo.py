@@ -18,6 +18,7 @@ from queueing.models import (
     ServiceArea,
     Slot,
 )
+from queueing.services.opening import hours_on
 from units.models import Level, Unit, UnitKind
 
 # (name_vi, name_en, catalog fields, policy, usual minutes)
@@ -107,19 +108,24 @@ def configure(center: Unit) -> list[ServiceArea]:
     return areas
 
 
-def open_slots(areas: list[ServiceArea], *, capacity: int, days: int = BOOKING_DAYS) -> None:
+def open_slots(
+    center: Unit, areas: list[ServiceArea], *, capacity: int, days: int = BOOKING_DAYS
+) -> None:
+    """Hour-long slots on the days the center is open, each within that day's hours."""
     today = timezone.localdate()
-    slots = []
-    for n in range(days):
-        day = today + dt.timedelta(days=n)
-        if day.weekday() >= 5:
+    slots: list[Slot] = []
+    for day in (today + dt.timedelta(days=n) for n in range(days)):
+        hours = hours_on(center, day)  # None on a day days_open leaves out
+        if hours is None:
             continue
-        for area in areas:
-            for start in SLOT_TIMES:
-                end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=60)).time()
-                slots.append(
-                    Slot(area=area, day=day, starts_at=start, ends_at=end, capacity=capacity)
-                )
+        for start in SLOT_TIMES:
+            end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=60)).time()
+            if start < hours[0] or end > hours[1]:
+                continue
+            slots.extend(
+                Slot(area=area, day=day, starts_at=start, ends_at=end, capacity=capacity)
+                for area in areas
+            )
     Slot.objects.bulk_create(slots, ignore_conflicts=True)
 
 
@@ -141,7 +147,7 @@ def queue_demo_load(
     made = 0
     for center in centers:
         areas = configure(center)
-        open_slots(areas, capacity=6 if center.level == Level.PROVINCE else 3)
+        open_slots(center, areas, capacity=6 if center.level == Level.PROVINCE else 3)
         online_wednesdays(center)
         base = HISTORY_BASE.get(center.code)
         if base and history_days > 0:

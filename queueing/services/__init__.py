@@ -4,12 +4,14 @@ Pages, the desk, the portal and the synchronisation call these through this
 package (``from queueing import services``):
 
 - ``common``: the error the rules raise, the clock, the lock on an officer's counter;
-- ``tickets``: opening hours, issuing, calling in policy order, recall, no-show,
-  service, transfer, the link to a dossier, and the wait a ticket holder is shown;
+- ``opening``: the days a center is open (its hours and the working calendar) and
+  each day's hours, for the kiosk, bookings and the demo;
+- ``tickets``: issuing, calling in policy order, recall, no-show, service, transfer,
+  the link to a dossier, and the wait a ticket holder is shown;
 - ``counters``: opening, pausing, resuming and closing a counter, and its areas;
 - ``online_days``: the days on which people who booked are served as priority;
-- ``bookings``: the days a center is open for bookings, slots, booking, cancelling
-  and checking in, and where that is done for a center that runs a ward node.
+- ``bookings``: slots, booking, cancelling and checking in, and where that is done
+  for a center that runs a ward node.
 """
 
 from queueing.services.bookings import (
@@ -18,8 +20,6 @@ from queueing.services.bookings import (
     appointment_check_in,
     appointment_record_check_in,
     bookings_from_hub,
-    days_open,
-    is_open_on,
     slots_open,
 )
 from queueing.services.common import QueueError
@@ -34,10 +34,16 @@ from queueing.services.online_days import (
     online_priority_day_add,
     online_priority_day_remove,
 )
+from queueing.services.opening import (
+    days_open,
+    hours_on,
+    is_open,
+    is_open_on,
+    next_day_open,
+)
 from queueing.services.tickets import (
     WaitEstimate,
     current_ticket,
-    is_open,
     ticket_call_next,
     ticket_finish,
     ticket_issue,
@@ -64,8 +70,10 @@ __all__ = [
     "counter_set_areas",
     "current_ticket",
     "days_open",
+    "hours_on",
     "is_open",
     "is_open_on",
+    "next_day_open",
     "online_priority_day_add",
     "online_priority_day_remove",
     "slots_open",

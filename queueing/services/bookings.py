@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -19,19 +19,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from sequences import get_next_value
 
-from deadlines.calendar import calendar_for_unit
 from notify.outbox import enqueue
 from queueing.models import (
     Appointment,
     AppointmentStatus,
     BookingChannel,
-    OpeningHours,
     ServiceArea,
     Slot,
     Ticket,
     TicketSource,
 )
 from queueing.services.common import QueueError, moment_or_now
+from queueing.services.opening import is_open_on
 from queueing.services.tickets import ticket_issue
 from sync.ownership import runs_own_node
 
@@ -80,30 +79,6 @@ def _status_change(appointment: Appointment, status: str) -> None:
     appointment.status = status
     appointment.revision = _revision(appointment.area.center_id)
     appointment.save(update_fields=["status", "revision"])
-
-
-def days_open(center: Unit, days: Iterable[dt.date]) -> list[dt.date]:
-    """Those of ``days`` on which the center serves people.
-
-    A day is open when its weekday has opening hours (Monday to Friday for a
-    center without any) and the working calendar does not take it off (a public
-    holiday, a bridged day), or when the calendar makes it a working day (a
-    Saturday that makes up for a bridged weekday).
-    """
-    calendar = calendar_for_unit(center)
-    weekdays = set(OpeningHours.objects.filter(center=center).values_list("weekday", flat=True))
-    weekdays = weekdays or {0, 1, 2, 3, 4}
-    return [
-        day
-        for day in days
-        if day not in calendar.days_off
-        and (day in calendar.working_days or day.weekday() in weekdays)
-    ]
-
-
-def is_open_on(center: Unit, day: dt.date) -> bool:
-    """Whether the center serves people on ``day`` (see ``days_open``)."""
-    return bool(days_open(center, [day]))
 
 
 def slots_open(area: ServiceArea, day: dt.date, *, at: dt.datetime | None = None) -> list[Slot]:

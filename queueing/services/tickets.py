@@ -30,7 +30,6 @@ from queueing.models import (
     Counter,
     CounterState,
     OnlinePriorityDay,
-    OpeningHours,
     Policy,
     PriorityGroup,
     QueueSettings,
@@ -41,11 +40,11 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.services.common import QueueError, counter_locked, moment_or_now
+from queueing.services.opening import hours_on
 
 if TYPE_CHECKING:
     from accounts.models import User
     from dossiers.models import Dossier
-    from units.models import Unit
 
 
 def _settings(center_id: Any) -> QueueSettings:
@@ -66,20 +65,6 @@ def _event(
     )
 
 
-# -- opening hours ------------------------------------------------------------------------------
-
-
-def is_open(center: Unit, at: dt.datetime | None = None) -> bool:
-    """Whether the kiosk issues tickets now; a center without opening hours never closes."""
-    local = timezone.localtime(moment_or_now(at))
-    hours = list(OpeningHours.objects.filter(center=center))
-    if not hours:
-        return True
-    return any(
-        h.weekday == local.weekday() and h.opens_at <= local.time() <= h.closes_at for h in hours
-    )
-
-
 # -- tickets -------------------------------------------------------------------------------------
 
 
@@ -96,10 +81,13 @@ def ticket_issue(
     now = moment_or_now(at)
     if not area.is_active:
         raise QueueError(_("This service area is not taking tickets."))
-    if not is_open(area.center, now):
-        raise QueueError(_("The center is closed now: tickets are issued during opening hours."))
     local = timezone.localtime(now)
     day = local.date()
+    hours = hours_on(area.center, day)
+    if hours is None:
+        raise QueueError(_("The center is closed today: it is not a working day."))
+    if not hours[0] <= local.time() <= hours[1]:
+        raise QueueError(_("The center is closed now: tickets are issued during opening hours."))
     with transaction.atomic():
         seq = get_next_value(f"queue:{area.pk}:{day:%Y%m%d}")
         priority = priority_group is not None

@@ -8,6 +8,8 @@ import pytest
 from sequences import get_last_value
 
 from accounts.models import User
+from deadlines.engine import VN_TZ
+from deadlines.models import CalendarDay, DayKind
 from dossiers.models import Dossier
 from queueing import services as q
 from queueing.models import (
@@ -87,6 +89,48 @@ def test_the_kiosk_issues_only_during_opening_hours(ward_center: Unit, civil: Se
     civil.save()
     with pytest.raises(q.QueueError):
         issue(civil, 1)
+
+
+def weekday_hours(center: Unit) -> None:
+    for weekday in range(5):
+        OpeningHours.objects.create(
+            center=center, weekday=weekday, opens_at=dt.time(7), closes_at=dt.time(16, 45)
+        )
+
+
+@pytest.mark.django_db
+def test_no_ticket_on_a_weekday_the_calendar_takes_off(
+    ward_center: Unit, civil: ServiceArea
+) -> None:
+    weekday_hours(ward_center)
+    CalendarDay.objects.create(
+        date=dt.date(2026, 11, 24), kind=DayKind.DAY_OFF, name="Ngày Văn hóa Việt Nam"
+    )
+    tuesday = dt.datetime(2026, 11, 24, 9, 0, tzinfo=VN_TZ)
+    assert not q.is_open(ward_center, tuesday)
+    with pytest.raises(q.QueueError, match="closed today"):
+        q.ticket_issue(area=civil, at=tuesday)
+    assert not Ticket.objects.exists()
+    assert q.ticket_issue(area=civil, at=tuesday + dt.timedelta(days=1)).number == 1001
+    assert q.next_day_open(ward_center, tuesday.date()) == dt.date(2026, 11, 25)
+
+
+@pytest.mark.django_db
+def test_a_make_up_saturday_issues_tickets_in_the_usual_weekday_hours(
+    ward_center: Unit, civil: ServiceArea
+) -> None:
+    weekday_hours(ward_center)  # no Saturday hours
+    CalendarDay.objects.create(
+        date=dt.date(2026, 1, 10), kind=DayKind.WORKING_DAY, name="Làm bù cho thứ Sáu 02/01/2026"
+    )
+    saturday = dt.datetime(2026, 1, 10, 15, 0, tzinfo=VN_TZ)
+    assert q.hours_on(ward_center, saturday.date()) == (dt.time(7), dt.time(16, 45))
+    ticket = q.ticket_issue(area=civil, at=saturday)
+    assert (ticket.day, ticket.number) == (dt.date(2026, 1, 10), 1001)
+    with pytest.raises(q.QueueError, match="closed now"):
+        q.ticket_issue(area=civil, at=saturday.replace(hour=17))
+    with pytest.raises(q.QueueError, match="closed today"):  # an ordinary Saturday
+        q.ticket_issue(area=civil, at=saturday + dt.timedelta(days=7))
 
 
 # -- calling by policy --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import segno
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -16,7 +17,15 @@ from django.urls import reverse
 from accounts.models import User
 from deadlines.models import CalendarDay, DayKind
 from queueing import services as q
-from queueing.models import Appointment, Counter, ServiceArea, Slot, Ticket, TicketStatus
+from queueing.models import (
+    Appointment,
+    Counter,
+    OpeningHours,
+    ServiceArea,
+    Slot,
+    Ticket,
+    TicketStatus,
+)
 from queueing.tests.conftest import AT_NINE, MONDAY, login
 from units.models import Unit
 
@@ -72,6 +81,32 @@ def test_the_kiosk_asks_again_when_no_area_is_touched(
     )
     assert response.status_code == 400
     assert "Touch the service" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_kiosk_says_the_center_does_not_work_on_a_day_off(
+    client: Client, guide: User, outsider: User, ward_center: Unit, civil: ServiceArea
+) -> None:
+    for weekday in range(5):
+        OpeningHours.objects.create(center=ward_center, weekday=weekday)
+    CalendarDay.objects.create(
+        date=dt.date(2026, 11, 24), kind=DayKind.DAY_OFF, name="Ngày Văn hóa Việt Nam"
+    )
+    url = reverse("queueing:kiosk", args=[ward_center.code])
+    with time_machine.travel(dt.datetime(2026, 11, 24, 9, 0, tzinfo=MONDAY.tzinfo), tick=False):
+        assert login(client, outsider).get(url).status_code == 403
+        page = login(client, guide).get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        assert "Hôm nay trung tâm không làm việc." in page
+        assert "Thứ Tư 25/11/2026" in page
+        assert re.search(r'class="q-area" disabled', page)
+        refused = client.post(
+            reverse("queueing:kiosk_issue", args=[ward_center.code]),
+            {"area": civil.pk},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert refused.status_code == 409
+    assert "The center is closed today" in refused.content.decode()
     assert not Ticket.objects.exists()
 
 

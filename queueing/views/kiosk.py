@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,8 @@ from queueing.services import (
     QueueError,
     appointment_check_in,
     is_open,
+    is_open_on,
+    next_day_open,
     ticket_issue,
     wait_estimate,
 )
@@ -49,12 +52,17 @@ def _kiosk(
     *,
     by_guide: bool = False,
 ) -> HttpResponse:
+    today = timezone.localdate()
+    open_now = is_open(center)
+    working_today = open_now or is_open_on(center, today)
     context = {
         "center": center,
         "by_guide": by_guide or _by_guide(request),
         "areas": ServiceArea.objects.filter(center=center, is_active=True),
         "groups": PriorityGroup.objects.filter(is_active=True),
-        "open": is_open(center),
+        "open": open_now,
+        "working_today": working_today,
+        "next_day": None if working_today else next_day_open(center, today),
         "error": error,
         "code": request.POST.get("code", ""),
     }
