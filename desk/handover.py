@@ -84,7 +84,7 @@ class ReturnForm(forms.Form):
         collector = self.fields["collector"]
         assert isinstance(originals, forms.ChoiceField)
         assert isinstance(collector, forms.ChoiceField)
-        originals.choices = [(str(p.pk), p.name) for p in self.papers]
+        originals.choices = [(str(p.pk), p.shown_name) for p in self.papers]
         self.mismatch = False
         if not dossier.authorised_name:
             collector.choices = COLLECTOR_CHOICES[:1]

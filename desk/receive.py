@@ -12,14 +12,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F, Q
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Case, Component, Procedure
 from deadlines.calendar import calendar_for_unit
-from deadlines.engine import due_at
+from deadlines.engine import WorkCalendar, due_at
+from deadlines.models import CalendarDay, DayKind
 from desk.forms import ApplicantForm, card_data, with_values
 from desk.models import StagedScan
 from desk.services import PaperLine, staged_scans
@@ -84,6 +86,7 @@ class Receive:
     ward: Unit | None = None
     lines: list[Line] = field(default_factory=list)
     due: dt.datetime | None = None
+    clock_note: str = ""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -226,9 +229,37 @@ def receive_read(
     _procedure(data, state)
     _lines(data, state, user, upload_errors or {})
     if state.case is not None:
-        calendar = calendar_for_unit(unit)
-        state.due = due_at(timezone.now(), state.case.time_value, state.case.time_unit, calendar)
+        calendar, now = calendar_for_unit(unit), timezone.now()
+        state.due = due_at(now, state.case.time_value, state.case.time_unit, calendar)
+        state.clock_note = clock_note(unit, calendar, now)
     return state
+
+
+def clock_note(unit: Unit, calendar: WorkCalendar, now: dt.datetime) -> str:
+    """Why the clock of a dossier received ``now`` starts later; "" when it starts at once.
+
+    Officers otherwise wonder why a same-day procedure taken in on a holiday
+    is due on another day.
+    """
+    start = calendar.next_working_start(now)
+    if start == now:
+        return ""
+    when = dateformat.format(timezone.localtime(start), "H:i, l d/m/Y")
+    today = timezone.localtime(now, calendar.tz).date()
+    if calendar.is_working_day(today):
+        return _("Received outside working hours: the time counts from %(start)s.") % {
+            "start": when
+        }
+    day = (
+        CalendarDay.objects.filter(Q(unit=unit) | Q(unit__isnull=True), date=today)
+        .filter(kind=DayKind.DAY_OFF)
+        .order_by(F("unit").asc(nulls_last=True))  # the unit's own row wins
+        .first()
+    )
+    if day is None:
+        return _("Today is not a working day: the time counts from %(start)s.") % {"start": when}
+    text = _("Today is a day off in the calendar (%(name)s): the time counts from %(start)s.")
+    return text % {"name": day.name, "start": when}
 
 
 def receive_check(state: Receive) -> bool:

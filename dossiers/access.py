@@ -50,7 +50,13 @@ def dossier_for_staff(
             "assignee",
         )
         .prefetch_related(
-            Prefetch("components", queryset=DossierComponent.objects.order_by("received_at", "id"))
+            Prefetch(
+                "components",
+                # The checklist item gives the paper's English name on English pages.
+                queryset=DossierComponent.objects.select_related("component").order_by(
+                    "received_at", "id"
+                ),
+            )
         )
         .first()
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import uuid7
@@ -322,6 +323,18 @@ class DossierComponent(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The paper's name for a page: its checklist item's English name on English pages.
+
+        ``name`` stays the Vietnamese name taken at reception: it is the record,
+        and the printed forms carry it. Load ``component`` with the rows.
+        """
+        english = (get_language() or "vi").startswith("en")
+        if not english or self.component_id is None or self.component is None:
+            return self.name
+        return self.component.name_en or self.name
 
 
 class DigitisedPaper(UUIDModel):

@@ -125,6 +125,23 @@ def test_refuse_with_reasons_picked_and_typed_in_vietnamese(
     assert reasons == ["Giấy tờ không hợp lệ hoặc đã hết hiệu lực.", "Ảnh mờ"]
 
 
+def test_refusal_reasons_read_in_the_page_language_and_are_kept_in_vietnamese(
+    client, desk_officer, submitted_dossier
+):
+    client.force_login(desk_officer)
+    url = check_url(submitted_dossier)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    vietnamese = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "The papers do not follow the checklist of the procedure." in english
+    assert "không đúng quy định" not in english
+    assert "Thành phần hồ sơ không đúng quy định của thủ tục." in vietnamese
+    client.post(
+        url, {"action": "refuse", "token": TOKEN, "reasons": ["papers"]}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    reasons = submitted_dossier.events.get(action=Action.REFUSE).data["reasons"]
+    assert reasons == ["Thành phần hồ sơ không đúng quy định của thủ tục."]
+
+
 def test_refuse_without_a_reason_is_explained(desk, submitted_dossier):
     response = desk.post(check_url(submitted_dossier), {"action": "refuse", "token": TOKEN})
     assert "at least one reason" in response.content.decode()

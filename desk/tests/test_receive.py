@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from deadlines.models import CalendarDay, DayKind
 from desk.models import FormClaim, StagedScan
 from desk.services import claims_sweep
 from desk.tests.conftest import BIRTH, CARD, CARD_NUMBER, PDF, PNG, scan
@@ -199,6 +200,33 @@ def test_appointment_shown_is_the_one_the_dossier_gets(desk, birth_case):
     shown = dossier.due_at.astimezone(moment.tzinfo)
     assert shown.date() == dt.date(2026, 11, 25)
     assert f"{shown:%H:%M}, " in page and f"{shown:%d/%m/%Y}" in page
+
+
+WEDNESDAY = "the time counts from 07:00, Wednesday 25/11/2026."
+
+
+@pytest.mark.parametrize(
+    ("moment", "note"),
+    [
+        (at(2026, 11, 24, 10, 0), f"day off in the calendar (Ngày Văn hóa Việt Nam): {WEDNESDAY}"),
+        (at(2026, 11, 23, 18, 0), f"Received outside working hours: {WEDNESDAY}"),
+        (at(2026, 11, 28, 10, 0), "not a working day: the time counts from 07:00, Monday 30/11"),
+        (at(2026, 11, 23, 10, 0), None),
+    ],
+)
+def test_outside_working_time_the_appointment_says_when_the_clock_starts(
+    desk, birth_case, moment, note
+):
+    CalendarDay.objects.create(
+        date=dt.date(2026, 11, 24), kind=DayKind.DAY_OFF, name="Ngày Văn hóa Việt Nam"
+    )
+    with time_machine.travel(moment, tick=False):
+        page = desk.post(URL, form(birth_case)).content.decode()
+    assert 'data-testid="due"' in page
+    if note is None:
+        assert 'data-testid="clock-note"' not in page
+    else:
+        assert note in page
 
 
 def test_confirm_receives_keeps_scans_as_papers_and_redirects_to_the_receipt(

@@ -50,6 +50,15 @@ def test_received_dossier_offers_to_send_it_to_the_agency(desk, waiting, ward):
     assert f'action="{send_url(waiting)}"' in page
 
 
+def test_the_received_page_offers_to_send_it_too(desk, waiting, ward):
+    page = desk.get(reverse("desk:received", args=[waiting.code])).content.decode()
+    assert escape(f"Send to {ward.name_en}") in page
+    assert f'action="{send_url(waiting)}"' in page
+    desk.post(send_url(waiting))
+    page = desk.get(reverse("desk:received", args=[waiting.code])).content.decode()
+    assert 'data-testid="send"' not in page  # sent: nothing more to send
+
+
 def test_send_moves_the_dossier_on_and_a_second_click_says_it_already_went(desk, waiting, ward):
     response = desk.post(send_url(waiting))
     assert response.status_code == 302

@@ -48,6 +48,24 @@ def test_procedure_page_says_how_and_where_to_file(client, full_catalog, ward_ce
     assert 'data-testid="file-online"' not in desk_only
 
 
+def test_procedure_page_offers_staff_no_online_filing(
+    client, full_catalog, citizen, desk_officer, specialist
+) -> None:
+    url = reverse("catalog:detail", args=["MC.0005"])
+    client.force_login(citizen)
+    body = client.get(url).content.decode()
+    assert 'data-testid="file-online"' in body and 'data-testid="staff-no-filing"' not in body
+    client.force_login(desk_officer)
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="file-online"' not in body
+    assert "Staff accounts cannot file online." in body
+    assert f'href="{reverse("desk:receive")}"' in body
+    client.force_login(specialist)  # works elsewhere than the desk: no way to receive
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="file-online"' not in body and "Staff accounts cannot" in body
+    assert f'href="{reverse("desk:receive")}"' not in body
+
+
 def test_home_offers_the_citizen_ways_in(client, full_catalog) -> None:
     body = client.get("/").content.decode()
     assert reverse("portal:signin") in body

@@ -295,3 +295,10 @@ def test_nav_badge_counts_my_open_dossiers(routed, justice_specialist, justice_a
     assert '<span class="tag" title="' in text
     other = staff_user("second-specialist", routed.competent_unit, Role.SPECIALIST)
     assert '<span class="tag" title="' not in client_for(other).get("/work/").content.decode()
+
+
+def test_papers_are_named_in_the_page_language(routed, justice_specialist) -> None:
+    client = client_for(justice_specialist)
+    url = f"/work/dossiers/{routed.code}/"
+    assert "<td>Form</td>" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>Tờ khai</td>" in client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
