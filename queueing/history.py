@@ -24,11 +24,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from queueing.models import Counter, ServiceArea, Ticket, TicketSource, TicketStatus
+from queueing.services.opening import days_open, hours_on
 from units.models import Unit
 
 # Share of the day's arrivals in each half hour from 07:00 to 16:30.
 HALF_HOURS = [4, 8, 10, 10, 9, 8, 6, 4, 2, 0, 0, 0, 0, 5, 7, 7, 6, 5, 3]
-WEEKDAY_FACTOR = [1.5, 1.1, 1.0, 0.95, 0.9]
+# Monday to Sunday; a weekend day is open only as a make-up day or a Saturday morning.
+WEEKDAY_FACTOR = [1.5, 1.1, 1.0, 0.95, 0.9, 0.6, 0.6]
 LUNCH = (dt.time(11, 30), dt.time(13, 30))
 OPENING_DAY_CROWD = 500
 PRIORITY_SHARE = 0.07
@@ -57,9 +59,15 @@ def arrivals_on(day: dt.date, base: float, rng: random.Random, *, opening: bool)
     )
 
 
-def _arrival_times(day: dt.date, count: int, rng: random.Random) -> list[dt.datetime]:
+def _arrival_times(
+    day: dt.date, count: int, rng: random.Random, closes: dt.time
+) -> list[dt.datetime]:
     start = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0)))
-    slots = rng.choices(range(len(HALF_HOURS)), weights=HALF_HOURS, k=count)
+    last = (closes.hour * 60 + closes.minute - 7 * 60) // 30  # half hours before closing
+    weights = [w if n < last else 0 for n, w in enumerate(HALF_HOURS)]
+    if not any(weights):
+        return []
+    slots = rng.choices(range(len(HALF_HOURS)), weights=weights, k=count)
     return sorted(start + dt.timedelta(minutes=30 * s + rng.uniform(0, 30)) for s in slots)
 
 
@@ -78,6 +86,7 @@ def _day(
     counters: list[Counter],
     rng: random.Random,
     staffed_for: float,
+    closes: dt.time,
 ) -> list[Ticket]:
     weights = [max(1, 10 - 2 * a.position) for a in areas]
     opening = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0)))
@@ -92,7 +101,7 @@ def _day(
         desks.append(_Desk(counters[extra % len(counters)], {a.pk for a in areas}, opening))
     seqs = dict.fromkeys((a.pk for a in areas), 0)
     arrivals = []
-    for issued in _arrival_times(day, count, rng):  # numbered in order of arrival, per area
+    for issued in _arrival_times(day, count, rng, closes):  # numbered in order of arrival, per area
         area = rng.choices(areas, weights=weights)[0]
         seqs[area.pk] += 1
         arrivals.append((issued, area, seqs[area.pk], rng.random() < PRIORITY_SHARE))
@@ -160,18 +169,17 @@ def generate(
     )
     rng = random.Random(f"{seed}:{center.code}")
     made = 0
-    working = [
-        first + dt.timedelta(days=n)
-        for n in range(days)
-        if (first + dt.timedelta(days=n)).weekday() < 5
-    ]
+    # The days the center was open: no tickets on a holiday, some on its Saturdays.
+    working = days_open(center, [first + dt.timedelta(days=n) for n in range(days)])
     with transaction.atomic():
         for day in working:
             count = arrivals_on(day, base, rng, opening=opening_day and day == working[0])
-            if day in done or count == 0:
+            hours = hours_on(center, day)
+            if day in done or count == 0 or hours is None:
                 continue
             staffed_for = max(count, base * 1.2) if count == OPENING_DAY_CROWD else base * 1.2
-            batch = _day(center, day, count, areas, counters, rng, min(count, staffed_for))
+            staffed_for = min(count, staffed_for)
+            batch = _day(center, day, count, areas, counters, rng, staffed_for, hours[1])
             Ticket.objects.bulk_create(batch, batch_size=1000)
             made += len(batch)
     return made
