@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Case, Component, Procedure
 from deadlines.calendar import calendar_for_unit
-from deadlines.engine import WorkCalendar, due_at
+from deadlines.engine import TimeUnit, WorkCalendar, due_at
 from deadlines.models import CalendarDay, DayKind
 from desk.forms import ApplicantForm, card_data, with_values
 from desk.models import StagedScan
@@ -231,18 +231,24 @@ def receive_read(
     if state.case is not None:
         calendar, now = calendar_for_unit(unit), timezone.now()
         state.due = due_at(now, state.case.time_value, state.case.time_unit, calendar)
-        state.clock_note = clock_note(unit, calendar, now)
+        state.clock_note = clock_note(unit, calendar, now, state.case)
     return state
 
 
-def clock_note(unit: Unit, calendar: WorkCalendar, now: dt.datetime) -> str:
-    """Why the clock of a dossier received ``now`` starts later; "" when it starts at once.
+def clock_note(unit: Unit, calendar: WorkCalendar, now: dt.datetime, case: Case) -> str:
+    """Why a dossier of ``case`` received ``now`` is due later than it seems; "" when not.
 
-    Officers otherwise wonder why a same-day procedure taken in on a holiday
-    is due on another day.
+    Officers otherwise wonder why a same-day procedure taken in on a holiday,
+    or late in the afternoon, is due on another day.
     """
     start = calendar.next_working_start(now)
     if start == now:
+        cutoff = calendar.same_day_cutoff
+        if case.time_unit == TimeUnit.SAME_DAY and timezone.localtime(now).time() > cutoff:
+            return _(
+                "Received after %(cutoff)s: a same-day procedure is then due at the end of "
+                "the next working day."
+            ) % {"cutoff": cutoff.strftime("%H:%M")}
         return ""
     when = dateformat.format(timezone.localtime(start), "H:i, l d/m/Y")
     today = timezone.localtime(now, calendar.tz).date()

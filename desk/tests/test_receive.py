@@ -211,6 +211,7 @@ WEDNESDAY = "the time counts from 07:00, Wednesday 25/11/2026."
         (at(2026, 11, 24, 10, 0), f"day off in the calendar (Ngày Văn hóa Việt Nam): {WEDNESDAY}"),
         (at(2026, 11, 23, 18, 0), f"Received outside working hours: {WEDNESDAY}"),
         (at(2026, 11, 28, 10, 0), "not a working day: the time counts from 07:00, Monday 30/11"),
+        (at(2026, 11, 23, 15, 30), "Received after 15:00: a same-day procedure is then due"),
         (at(2026, 11, 23, 10, 0), None),
     ],
 )
