@@ -13,7 +13,10 @@ from dossiers.models import Action, Dossier, DossierEvent, Status
 SAID: dict[str, Promise] = {
     Action.CREATE: _("The dossier was started."),
     Action.SUBMIT: _("The dossier was filed online. The desk will check the papers."),
-    Action.RECEIVE: _("The one-stop desk accepted the dossier. The processing time starts now."),
+    Action.RECEIVE: _(
+        "The one-stop desk accepted the dossier. The processing time counts in working hours "
+        "from its reception, up to the appointment date."
+    ),
     Action.REFUSE: _("The desk did not accept the dossier."),
     Action.ROUTE: _("The dossier was sent to the agency that decides."),
     Action.ASSIGN: _("An officer of the agency is working on it."),
@@ -61,9 +64,15 @@ class Line:
 
 
 def history(dossier: Dossier, *, private: bool) -> list[Line]:
-    """Each event in plain words; ``private`` adds the notes only the applicant may read."""
+    """Each event in plain words; ``private`` adds the notes only the applicant may read.
+
+    The public lookup leaves out the draft's creation: a step of the form being filled
+    in, not of the dossier's handling.
+    """
     lines = []
     events = dossier.events.order_by("at", "seq").only("action", "at", "note", "data")
+    if not private:
+        events = events.exclude(action=Action.CREATE)
     for event in events:
         lines.append(
             Line(

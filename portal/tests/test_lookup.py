@@ -35,6 +35,7 @@ def test_receipt_code_and_secret_show_status_without_personal_data(client, dossi
     assert "Đã tiếp nhận" in body or "Received" in body
     for private in ["Lê Vĩnh Huỳnh", "054089001234", "0905123456", "Phường Một, Tỉnh Thử"]:
         assert private not in body
+    assert "The dossier was started." not in body and "Đã tạo hồ sơ nháp" not in body
 
 
 def test_the_code_may_be_typed_in_small_letters_and_with_spaces(client, dossier) -> None:

@@ -51,7 +51,7 @@ def test_history_due_date_and_next_step_in_plain_words(
     body = client.get(reverse("portal:dossier", args=[filed.pk])).content.decode()
     assert 'data-testid="due"' in body
     assert 'data-testid="history"' in body
-    assert "processing time starts now" in body or "bắt đầu tính từ lúc này" in body
+    assert "processing time counts in working hours" in body or "theo giờ làm việc" in body
 
 
 def test_supplement_uploaded_online_waits_for_the_desk(
