@@ -1,4 +1,8 @@
-"""The forms of the processing page, one per action; the services do the checking."""
+"""The forms of the processing page, one per action; the services do the checking.
+
+A form repeats the checks that need no database, so a person sees every
+mistake of one submission together; the service still checks them all.
+"""
 
 from __future__ import annotations
 
@@ -112,6 +116,22 @@ class ProposeForm(DossierForm):
     note = forms.CharField(
         label=_("Reasons or note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        outcome = data.get("outcome")
+        # A field that failed its own check already carries its error.
+        blank = {name for name in ("number", "signer", "note") if data.get(name, "x") == ""}
+        if outcome == ResultOutcome.GRANTED and "number" in blank:
+            self.add_error("number", _("Write the number of the result document."))
+        if outcome == ResultOutcome.GRANTED and "signer" in blank:
+            self.add_error("signer", _("Write who signs the result document."))
+        if outcome == ResultOutcome.REFUSED and "note" in blank:
+            self.add_error("note", _("A refusal must give its reasons."))
+        signed_on = data.get("signed_on")
+        if signed_on is not None and signed_on > timezone.localdate():
+            self.add_error("signed_on", _("The signing date cannot be in the future."))
+        return data
 
 
 class ReasonForm(DossierForm):

@@ -25,7 +25,7 @@ from catalog.models import Procedure
 from core.http import HtmxHttpRequest
 from deadlines.calendar import calendar_default, calendar_for_unit
 from dossiers import services
-from dossiers.access import dossier_for_staff
+from dossiers.access import dossier_for_staff, dossiers_for_staff
 from dossiers.audit import access_record
 from dossiers.models import (
     AccessRecord,
@@ -263,6 +263,11 @@ def _page_actions(user: User, dossier: Dossier) -> list[str]:
     return names
 
 
+def _action_form(name: str, dossier: Dossier, *data: Any) -> DossierForm:
+    # Several action forms share a page: their ids carry the action, so labels stay theirs.
+    return ACTIONS[name].form(*data, dossier=dossier, auto_id=f"id_{name}_%s")
+
+
 def _refusal(user: User, dossier: Dossier, name: str) -> str | None:
     """Why the page does not offer the action ``name`` to ``user`` now; None if it does."""
     if name in _page_actions(user, dossier):
@@ -281,7 +286,7 @@ def _dossier_context(
     user = _user(request)
     events = list(dossier.events.select_related("unit", "actor").order_by("at", "seq"))
     names = _page_actions(user, dossier)
-    forms = {name: ACTIONS[name].form(dossier=dossier) for name in names}
+    forms = {name: _action_form(name, dossier) for name in names}
     forms.update(bound or {})
     drafts = [
         d
@@ -338,7 +343,7 @@ def act(request: HtmxHttpRequest, code: str, name: str) -> HttpResponse:
         context = _dossier_context(request, dossier)
         context["refused"] = refusal
         return render(request, "work/dossier.html", context, status=200 if request.htmx else 422)
-    form = spec.form(request.POST, request.FILES, dossier=dossier)
+    form = _action_form(name, dossier, request.POST, request.FILES)
     if form.is_valid():
         try:
             spec.run(user, dossier, form.cleaned_data)
@@ -398,16 +403,22 @@ def center(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     chosen = next((c for c in centers if str(c.pk) == request.GET.get("center")), centers[0])
     now = timezone.now()
-    drafts = (
+    drafts = list(
         ApologyDraft.objects.filter(dossier__receiving_unit=chosen, state=DraftState.DRAFT)
         .select_related("dossier", "unit")
         .order_by("created_at")
     )
+    late = overview.overdue(chosen, now)
+    # A province administrator watches every center but opens only the dossiers the
+    # access rules give them; the others are listed without a link to a page they cannot see.
+    listed = {row.dossier.pk for row in late} | {d.dossier_id for d in drafts}
+    readable = set(dossiers_for_staff(user).filter(pk__in=listed).values_list("pk", flat=True))
     context = {
         "centers": centers,
         "center": chosen,
         "by_agency": overview.by_agency(chosen, now),
-        "overdue": overview.overdue(chosen, now),
+        "overdue": late,
+        "readable": readable,
         "load": overview.staff_load(chosen, now),
         "drafts": [
             (d, ApologyForm(initial={"new_due": d.new_due, "reason": d.reason})) for d in drafts

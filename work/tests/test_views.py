@@ -1,6 +1,7 @@
 """The back-office pages through the test client: who sees what, and what the forms do."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -302,3 +303,79 @@ def test_papers_are_named_in_the_page_language(routed, justice_specialist) -> No
     url = f"/work/dossiers/{routed.code}/"
     assert "<td>Form</td>" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<td>Tờ khai</td>" in client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+
+def _links_and_ids(html: str) -> tuple[list[str], list[str]]:
+    links = re.findall(r'href="(/work/dossiers/[^"]+/)"', html)
+    return links, re.findall(r'\sid="([^"]+)"', html)
+
+
+def test_every_dossier_the_center_page_links_opens_for_its_manager_and_admin(
+    desk_officer, ward_center, stepped_case, justice, manager, admin_user, police
+) -> None:
+    d = intake(desk_officer, ward_center, stepped_case, timezone.now() - dt.timedelta(days=30))
+    s.dossier_route(actor=desk_officer, dossier=d, to_unit=police)
+    deadline_watch()
+    for user, linked in ((manager, True), (admin_user, False)):
+        client = client_for(user)
+        page = client.get("/work/center/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        overdue = page.split('data-testid="overdue"')[1].split("</table>")[0]
+        assert d.code in overdue  # listed for both
+        links, _ids = _links_and_ids(page)
+        assert (f"/work/dossiers/{d.code}/" in links) is linked
+        for link in links:
+            assert client.get(link).status_code == 200, (user.username, link)
+    # The administrator still may not open it by its address.
+    assert client_for(admin_user).get(f"/work/dossiers/{d.code}/").status_code == 404
+
+
+def test_a_proposal_shows_every_mistake_at_once(routed, justice_specialist) -> None:
+    client = client_for(justice_specialist)
+    client.post(f"/work/dossiers/{routed.code}/act/forward/", {"target": "next"})
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    answer = client.post(
+        f"/work/dossiers/{routed.code}/act/propose/",
+        {"outcome": "granted", "number": "", "signer": "", "signed_on": tomorrow},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = answer.content.decode()
+    assert answer.status_code == 422
+    assert "Write who signs the result document." in text
+    assert "The signing date cannot be in the future." in text
+    assert "Write the number of the result document." in text
+    refused = client.post(
+        f"/work/dossiers/{routed.code}/act/propose/",
+        {"outcome": "refused", "signed_on": tomorrow},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "A refusal must give its reasons." in refused
+    assert "The signing date cannot be in the future." in refused
+    assert "Write who signs" not in refused  # a refusal needs no signer here
+    assert Dossier.objects.get(pk=routed.pk).result_proposed_at is None
+
+
+def test_the_work_pages_give_each_element_its_own_id(
+    routed, justice_specialist, justice_approver, manager
+) -> None:
+    s.dossier_assign(actor=justice_approver, dossier=routed, assignee=justice_specialist)
+    pages = [
+        (justice_specialist, f"/work/dossiers/{routed.code}/"),
+        (justice_approver, f"/work/dossiers/{routed.code}/"),
+        (justice_specialist, "/work/"),
+        (manager, "/work/center/"),
+    ]
+    for user, url in pages:
+        _links, ids = _links_and_ids(client_for(user).get(url).content.decode())
+        assert ids and len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
+    page = client_for(justice_specialist).get(f"/work/dossiers/{routed.code}/").content.decode()
+    assert 'for="id_propose_signer"' in page and 'id="id_propose_signer"' in page
+
+
+def test_the_queue_heading_says_what_its_count_counts(
+    routed, justice_specialist, justice_approver
+) -> None:
+    s.dossier_assign(actor=justice_approver, dossier=routed, assignee=justice_specialist)
+    page = client_for(justice_approver).get("/work/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "1 hồ sơ trong danh sách · 0 hồ sơ giao cho bạn" in page
+    page = client_for(justice_specialist).get("/work/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 dossier in the queue · 1 dossier assigned to you" in page
