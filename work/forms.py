@@ -1,7 +1,7 @@
 """The forms of the processing page, one per action; the services do the checking.
 
-A form repeats the checks that need no database, so a person sees every
-mistake of one submission together; the service still checks them all.
+The result form also asks the services' own list of a result's problems, so a
+person sees every mistake of one submission together.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from dossiers.models import Dossier, ResultOutcome
+from dossiers.services import result_problems
 from units.models import Unit, UnitKind
 
 NOT_AGENCIES = [UnitKind.CENTER, UnitKind.PROVINCE]
@@ -119,18 +120,19 @@ class ProposeForm(DossierForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
-        outcome = data.get("outcome")
-        # A field that failed its own check already carries its error.
-        blank = {name for name in ("number", "signer", "note") if data.get(name, "x") == ""}
-        if outcome == ResultOutcome.GRANTED and "number" in blank:
-            self.add_error("number", _("Write the number of the result document."))
-        if outcome == ResultOutcome.GRANTED and "signer" in blank:
-            self.add_error("signer", _("Write who signs the result document."))
-        if outcome == ResultOutcome.REFUSED and "note" in blank:
-            self.add_error("note", _("A refusal must give its reasons."))
-        signed_on = data.get("signed_on")
-        if signed_on is not None and signed_on > timezone.localdate():
-            self.add_error("signed_on", _("The signing date cannot be in the future."))
+        problems = result_problems(
+            outcome=data.get("outcome", ""),
+            number=data.get("number", ""),
+            note=data.get("note", ""),
+            signer=data.get("signer", ""),
+            signed_on=data.get("signed_on"),
+            received_at=self.dossier.received_at,
+            at=timezone.now(),
+            proposal=True,
+        )
+        for problem in problems:
+            if problem.field in self.fields and problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
         return data
 
 

@@ -50,6 +50,7 @@ from dossiers.services.processing import (
     dossier_resolve,
     dossier_route,
     dossier_send_back,
+    result_problems,
 )
 
 __all__ = [
@@ -81,5 +82,6 @@ __all__ = [
     "dossier_withdraw",
     "due_moment",
     "pauses_of",
+    "result_problems",
     "supplement_uploads",
 ]

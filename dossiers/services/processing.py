@@ -155,29 +155,47 @@ def dossier_forward(
     return dossier
 
 
-def _check_outcome(outcome: str, number: str, note: str) -> None:
-    """A result is granted with its document's number, or refused with reasons."""
+def result_problems(
+    *,
+    outcome: str,
+    number: str,
+    note: str,
+    signer: str,
+    signed_on: dt.date | None,
+    received_at: dt.datetime | None,
+    at: dt.datetime,
+    proposal: bool,
+) -> list[DossierInputError]:
+    """Everything wrong with a result as written, each on its field; none read the database.
+
+    A result is granted with its document's number, or refused with reasons; a proposal
+    that grants names who signs it (a direct resolution is signed by the one resolving);
+    a document is signed between the dossier's reception and today. The services raise
+    the first; a page may show them all at once.
+    """
+    problems = []
     if outcome not in ResultOutcome.values:
-        raise DossierInputError("outcome", _("Unknown result."))
+        problems.append(DossierInputError("outcome", _("Unknown result.")))
     if outcome == ResultOutcome.REFUSED and not note.strip():
-        raise DossierInputError("note", _("A refusal must give its reasons."))
+        problems.append(DossierInputError("note", _("A refusal must give its reasons.")))
     if outcome == ResultOutcome.GRANTED and not number.strip():
-        raise DossierInputError("number", _("Write the number of the result document."))
-
-
-def _check_signed_on(dossier: Dossier, signed_on: dt.date | None, at: dt.datetime) -> None:
-    """A document is signed between the dossier's reception and today, never after."""
-    if signed_on is None:
-        return
-    if signed_on > timezone.localdate(at):
-        raise DossierInputError("signed_on", _("The signing date cannot be in the future."))
-    received = timezone.localdate(dossier.received_at) if dossier.received_at else None
-    if received is not None and signed_on < received:
-        raise DossierInputError(
-            "signed_on",
-            _("The signing date cannot be before the dossier was received (%(date)s).")
-            % {"date": received.strftime("%d/%m/%Y")},
+        problems.append(DossierInputError("number", _("Write the number of the result document.")))
+    if proposal and outcome == ResultOutcome.GRANTED and not signer.strip():
+        problems.append(DossierInputError("signer", _("Write who signs the result document.")))
+    received = timezone.localdate(received_at) if received_at else None
+    if signed_on is not None and signed_on > timezone.localdate(at):
+        problems.append(
+            DossierInputError("signed_on", _("The signing date cannot be in the future."))
         )
+    elif signed_on is not None and received is not None and signed_on < received:
+        problems.append(
+            DossierInputError(
+                "signed_on",
+                _("The signing date cannot be before the dossier was received (%(date)s).")
+                % {"date": received.strftime("%d/%m/%Y")},
+            )
+        )
+    return problems
 
 
 def _checked_document(document: UploadedFile | None, dossier: Dossier) -> UploadedFile | None:
@@ -206,13 +224,19 @@ def dossier_propose(
 ) -> Dossier:
     """The specialist's draft of the result, with its document, for the approver."""
     at = moment_or_now(at)
-    _check_outcome(outcome, number, note)
-    # The approver signs off what is proposed: a granted result names who signs it
-    # (a direct resolution is signed by the one resolving).
-    if outcome == ResultOutcome.GRANTED and not signer.strip():
-        raise DossierInputError("signer", _("Write who signs the result document."))
     dossier = dossier_locked(dossier)
-    _check_signed_on(dossier, signed_on, at)
+    problems = result_problems(
+        outcome=outcome,
+        number=number,
+        note=note,
+        signer=signer,
+        signed_on=signed_on,
+        received_at=dossier.received_at,
+        at=at,
+        proposal=True,
+    )
+    if problems:
+        raise problems[0]
     check(actor, Action.PROPOSE, dossier)
     # A document proposed earlier and sent back never stands for this proposal.
     dossier.result_file = _checked_document(document, dossier) or ""  # type: ignore[assignment]
@@ -322,9 +346,19 @@ def dossier_resolve(
 ) -> Dossier:
     """The result is ready at the desk: a granted document, or a refusal with reasons."""
     at = moment_or_now(at)
-    _check_outcome(outcome, number, note)
     dossier = dossier_locked(dossier)
-    _check_signed_on(dossier, signed_on, at)
+    problems = result_problems(
+        outcome=outcome,
+        number=number,
+        note=note,
+        signer=signer,
+        signed_on=signed_on,
+        received_at=dossier.received_at,
+        at=at,
+        proposal=False,
+    )
+    if problems:
+        raise problems[0]
     check(actor, Action.RESOLVE, dossier)
     dossier.result_outcome = outcome
     dossier.result_number = number.strip()
