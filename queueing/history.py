@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from queueing.models import Counter, ServiceArea, Ticket, TicketSource, TicketStatus
-from queueing.services.opening import days_open, hours_on
+from queueing.services.opening import hours_on
 from units.models import Unit
 
 # Share of the day's arrivals in each half hour from 07:00 to 16:30.
@@ -170,16 +170,17 @@ def generate(
     rng = random.Random(f"{seed}:{center.code}")
     made = 0
     # The days the center was open: no tickets on a holiday, some on its Saturdays.
-    working = days_open(center, [first + dt.timedelta(days=n) for n in range(days)])
+    every_day = [first + dt.timedelta(days=n) for n in range(days)]
+    hours = {day: found for day in every_day if (found := hours_on(center, day)) is not None}
+    working = list(hours)
     with transaction.atomic():
         for day in working:
             count = arrivals_on(day, base, rng, opening=opening_day and day == working[0])
-            hours = hours_on(center, day)
-            if day in done or count == 0 or hours is None:
+            if day in done or count == 0:
                 continue
             staffed_for = max(count, base * 1.2) if count == OPENING_DAY_CROWD else base * 1.2
             staffed_for = min(count, staffed_for)
-            batch = _day(center, day, count, areas, counters, rng, staffed_for, hours[1])
+            batch = _day(center, day, count, areas, counters, rng, staffed_for, hours[day][1])
             Ticket.objects.bulk_create(batch, batch_size=1000)
             made += len(batch)
     return made
