@@ -73,7 +73,7 @@ def scan_stage(*, user: User, token: str, target: str, upload: UploadedFile) -> 
     scan_discard(user=user, token=token, target=target)
     original = (upload.name or "scan")[-200:]
     upload.name = f"{checked.sha256[:16]}.{checked.extension}"
-    return StagedScan.objects.create(
+    staged = StagedScan(
         form_token=token,
         target=target,
         uploaded_by=user,
@@ -84,6 +84,15 @@ def scan_stage(*, user: User, token: str, target: str, upload: UploadedFile) -> 
         size=checked.size,
         created_at=now,
     )
+    try:
+        with transaction.atomic():
+            staged.save(force_insert=True)
+    except IntegrityError:
+        # Another request staged a scan of this item at the same moment (a browser that
+        # sent the file twice): that one stands, and this one's stored file goes.
+        staged.file.delete(save=False)
+        return StagedScan.objects.get(form_token=token, target=target)
+    return staged
 
 
 def scan_discard(*, user: User, token: str, target: str) -> None:

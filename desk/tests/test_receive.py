@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from deadlines.models import CalendarDay, DayKind
+from desk import services
 from desk.models import FormClaim, StagedScan
 from desk.services import claims_sweep
 from desk.tests.conftest import BIRTH, CARD, CARD_NUMBER, PDF, PNG, scan
@@ -379,3 +380,18 @@ def test_digitised_paper_opens_for_desk_staff_only(client, desk, birth_case, out
     assert client.get(url).status_code == 200
     client.force_login(specialist)
     assert client.get(url).status_code == 403
+
+
+def test_a_scan_staged_twice_at_once_keeps_one_and_leaves_no_stray_file(desk_officer, monkeypatch):
+    first = services.scan_stage(user=desk_officer, token=TOKEN, target="c-1", upload=scan())
+    # The second request looked for an earlier scan before the first one was saved.
+    monkeypatch.setattr(services, "scan_discard", lambda **_kwargs: None)
+    storage = first.file.storage
+    folder = first.file.name.rsplit("/", 1)[0]
+    before = set(storage.listdir(folder)[1])
+
+    again = services.scan_stage(user=desk_officer, token=TOKEN, target="c-1", upload=scan())
+
+    assert again.pk == first.pk
+    assert StagedScan.objects.filter(form_token=TOKEN, target="c-1").count() == 1
+    assert set(storage.listdir(folder)[1]) == before
