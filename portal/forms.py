@@ -124,7 +124,8 @@ class PlaceForm(forms.Form):
         if ward_level:
             field = wards()
             field.label = _("Ward or commune that decides (usually where you live)")
-            self.fields["ward"] = field
+            # Not "ward": the profile form beside it on the same page has that field.
+            self.fields["deciding_ward"] = field
 
 
 class DeliveryForm(forms.Form):

@@ -83,12 +83,56 @@ def profile_save(*, profile: Profile, data: dict[str, Any]) -> Profile:
         user.full_name = stored.full_name
         user.save(update_fields=["full_name"])
     applicant = Applicant.objects.filter(user=user, kind=ApplicantKind.CITIZEN).first()
-    if applicant is not None:
+    if applicant is None:
+        earlier_applicant_link(profile=stored)
+    else:
         fields = ["full_name", "birth_date", "sex", "address", "phone", "email"]
         for name in fields:
             setattr(applicant, name, getattr(stored, name) or getattr(applicant, name))
         applicant.save(update_fields=[*fields, "updated_at"])
     return stored
+
+
+# What a desk record fills in on a profile that left it empty.
+FILLED_FROM_DESK = ["full_name", "id_number", "birth_date", "sex", "address"]
+
+
+@transaction.atomic
+def earlier_applicant_link(*, profile: Profile) -> Applicant | None:
+    """Tie the applicant record a desk made for this person to their account.
+
+    Only a record that carries the phone or email just proved with a code, and
+    only when one record fits: several people may share a family phone, and
+    then the ID number in the profile chooses among them. The profile's empty
+    details are filled from the record, so the person does not type them again.
+    """
+    user = profile.user
+    if Applicant.objects.filter(user=user, kind=ApplicantKind.CITIZEN).exists():
+        return None
+    candidates = Applicant.objects.select_for_update().filter(
+        kind=ApplicantKind.CITIZEN, user__isnull=True
+    )
+    if profile.channel == ContactChannel.SMS:
+        candidates = candidates.filter(phone=profile.contact)
+    else:
+        candidates = candidates.filter(email__iexact=profile.contact)
+    if profile.id_number:
+        candidates = candidates.filter(id_number=profile.id_number)
+    found = list(candidates[:2])
+    if len(found) != 1:
+        return None
+    applicant = found[0]
+    applicant.user = user
+    applicant.save(update_fields=["user", "updated_at"])
+    empty = [name for name in FILLED_FROM_DESK if not getattr(profile, name)]
+    for name in empty:
+        setattr(profile, name, getattr(applicant, name))
+    if empty:
+        profile.save(update_fields=[*empty, "updated_at"])
+    if applicant.full_name and user.full_name != applicant.full_name and "full_name" in empty:
+        user.full_name = applicant.full_name
+        user.save(update_fields=["full_name"])
+    return applicant
 
 
 def _contact_matches(applicant: Applicant, profile: Profile) -> bool:

@@ -199,3 +199,41 @@ def test_procedure_at_the_desk_only_cannot_be_filed_online(client, resident, war
     version.save()
     client.force_login(resident)
     assert client.get(reverse("portal:file_start", args=[ward_case.pk])).status_code == 404
+
+
+def test_where_you_live_and_the_deciding_ward_are_two_fields(
+    client, resident, ward_case, ward, ward_center, other_center
+) -> None:
+    """Step 1 asks both; choosing a different deciding ward leaves the profile's ward alone,
+    and a mistake elsewhere on the page keeps both choices."""
+    ward_two = other_center.parent
+    client.force_login(resident)
+    page = client.get(reverse("portal:file_start", args=[ward_case.pk])).content.decode()
+    assert page.count('name="ward"') == 1
+    assert page.count('name="deciding_ward"') == 1
+
+    mistaken = {
+        "full_name": "Lê Vĩnh Huỳnh",
+        "id_number": "05408900123",  # 11 digits
+        "birth_date": "1989-03-02",
+        "address": "12 Nguyễn Thái Học, Phường Một",
+        "phone": "0905123456",
+        "ward": str(ward.pk),
+        "deciding_ward": str(ward_two.pk),
+        "center": str(ward_center.pk),
+    }
+    response = client.post(reverse("portal:file_start", args=[ward_case.pk]), mistaken)
+    assert response.status_code == 200
+    form, place = response.context["form"], response.context["place"]
+    assert form["ward"].value() == str(ward.pk)
+    assert place["deciding_ward"].value() == str(ward_two.pk)
+
+    response = client.post(
+        reverse("portal:file_start", args=[ward_case.pk]),
+        {**mistaken, "id_number": "054089001234"},
+    )
+    assert response.status_code == 302
+    draft = Dossier.objects.get()
+    assert draft.ward == ward_two
+    resident.portal_profile.refresh_from_db()
+    assert resident.portal_profile.ward == ward

@@ -123,3 +123,91 @@ def test_next_url_outside_the_site_is_ignored(client) -> None:
         reverse("portal:signin_code"), {"code": code_sent(), "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("portal:mine")
+
+
+def sign_in(client, contact: str = "0905 123 456", to: str = "0905123456") -> None:
+    response = ask_code(client, contact)
+    client.post(response["Location"], {"code": code_sent(to)})
+
+
+def test_signing_in_with_the_phone_given_at_the_desk_shows_the_earlier_dossier(
+    client, desk_officer, ward_case, ward_center, applicant_in
+) -> None:
+    from dossiers.services import dossier_intake
+    from dossiers.tests.fixtures import all_papers
+
+    earlier = dossier_intake(
+        actor=desk_officer,
+        unit=ward_center,
+        case=ward_case,
+        applicant=applicant_in,
+        papers=all_papers(ward_case),
+    )
+    sign_in(client)
+    body = client.get(reverse("portal:mine")).content.decode()
+    assert earlier.code in body
+    profile = Profile.objects.get(contact="0905123456")
+    # The desk's record fills the profile, so nothing is typed twice.
+    assert (profile.full_name, profile.id_number) == ("Lê Vĩnh Huỳnh", "054089001234")
+    assert profile.user.full_name == "Lê Vĩnh Huỳnh"
+
+
+def test_a_shared_phone_waits_for_the_id_number_to_choose(
+    client, desk_officer, ward_case, ward_center, applicant_in
+) -> None:
+    from dossiers.services import ApplicantIn, dossier_intake
+    from dossiers.tests.fixtures import all_papers
+
+    parent = dossier_intake(
+        actor=desk_officer,
+        unit=ward_center,
+        case=ward_case,
+        applicant=applicant_in,
+        papers=all_papers(ward_case),
+    )
+    child = dossier_intake(
+        actor=desk_officer,
+        unit=ward_center,
+        case=ward_case,
+        applicant=ApplicantIn(
+            full_name="Lê Thị Con", id_number="054300001111", phone=applicant_in.phone
+        ),
+        papers=all_papers(ward_case),
+    )
+    sign_in(client)
+    body = client.get(reverse("portal:mine")).content.decode()
+    assert parent.code not in body and child.code not in body
+    profile = Profile.objects.get(contact="0905123456")
+    assert profile.id_number == ""
+
+    client.post(
+        reverse("portal:profile"),
+        {
+            "full_name": "Lê Thị Con",
+            "id_number": "054300001111",
+            "birth_date": "2000-01-02",
+            "address": "Phường Một",
+            "phone": "0905123456",
+        },
+    )
+    body = client.get(reverse("portal:mine")).content.decode()
+    assert child.code in body and parent.code not in body
+
+
+def test_a_desk_record_with_another_phone_is_not_taken(
+    client, desk_officer, ward_case, ward_center, applicant_in
+) -> None:
+    from dossiers.services import dossier_intake
+    from dossiers.tests.fixtures import all_papers
+
+    applicant_in.phone = "0912000000"
+    theirs = dossier_intake(
+        actor=desk_officer,
+        unit=ward_center,
+        case=ward_case,
+        applicant=applicant_in,
+        papers=all_papers(ward_case),
+    )
+    sign_in(client)
+    assert theirs.code not in client.get(reverse("portal:mine")).content.decode()
+    assert Profile.objects.get(contact="0905123456").id_number == ""

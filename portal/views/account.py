@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from dossiers.idcard import IdCardError, parse_idcard
 from dossiers.models import DigitisedPaper
 from portal.forms import CardForm, CodeForm, ContactForm, ProfileForm
+from portal.models import Profile
 from portal.otp import Contact, OtpError, contact_parse, otp_check, otp_send
-from portal.services import profile_initial_from_card, profile_save
+from portal.services import earlier_applicant_link, profile_initial_from_card, profile_save
 from portal.views.common import citizen, citizen_required, client_of, file_response, profile_of
 
 SESSION_KEY = "portal_signin"
@@ -70,6 +71,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             del request.session[SESSION_KEY]
+            earlier_applicant_link(profile=Profile.objects.select_related("user").get(user=user))
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request))
     context = {"form": form, "contact": contact, "next": _next_url(request)}

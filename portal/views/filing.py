@@ -65,9 +65,9 @@ def draft_for(request: HttpRequest, dossier_id: uuid.UUID) -> Dossier:
 
 def _place_initial(profile: Profile, dossier: Dossier | None) -> dict[str, Any]:
     if dossier is not None:
-        return {"center": dossier.receiving_unit, "ward": dossier.ward}
+        return {"center": dossier.receiving_unit, "deciding_ward": dossier.ward}
     center = Unit.objects.active().centers().filter(parent=profile.ward_id).first()
-    return {"center": center, "ward": profile.ward}
+    return {"center": center, "deciding_ward": profile.ward}
 
 
 def _details_page(
@@ -86,6 +86,12 @@ def _details_page(
         return form, place, False
     profile_save(profile=mine, data=form.cleaned_data)
     return form, place, True
+
+
+def _place_error(form: ProfileForm, place: PlaceForm, exc: DossierInputError) -> None:
+    """Show a service's refusal beside the field it names, on whichever form has it."""
+    field = "deciding_ward" if exc.field == "ward" else exc.field
+    form_error(place if field in place.fields else form, field, exc.message)
 
 
 def _render_details(
@@ -113,10 +119,10 @@ def file_start(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 actor=citizen(request),
                 case=case,
                 center=place.cleaned_data["center"],
-                ward=place.cleaned_data.get("ward"),
+                ward=place.cleaned_data.get("deciding_ward"),
             )
         except DossierInputError as exc:
-            form_error(place if exc.field in place.fields else form, exc.field, exc.message)
+            _place_error(form, place, exc)
         else:
             return redirect("portal:file_papers", dossier.pk)
     return _render_details(request, case, None, form, place)
@@ -135,10 +141,10 @@ def file_details(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
                 actor=citizen(request),
                 dossier=dossier,
                 center=place.cleaned_data["center"],
-                ward=place.cleaned_data.get("ward"),
+                ward=place.cleaned_data.get("deciding_ward"),
             )
         except DossierInputError as exc:
-            form_error(place if exc.field in place.fields else form, exc.field, exc.message)
+            _place_error(form, place, exc)
         else:
             return redirect("portal:file_papers", dossier.pk)
     return _render_details(request, dossier.case, dossier, form, place)
