@@ -313,6 +313,26 @@ class Component(Bilingual, CasePart):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_only(self) -> bool:
+        """Shown to the officer for checking and never handed in, such as an ID card."""
+        return self.originals == 0 and self.copies == 0
+
+    def brought_to_desk(self, online_level: str) -> bool:
+        """Whether a person filing online still brings this paper to the desk.
+
+        Partly online, originals are handed over and papers are shown there; fully
+        online, nothing is brought. Papers shown only are never scanned: online, the
+        person has proved who they are by signing in.
+        """
+        if online_level == OnlineLevel.PARTIAL:
+            return self.originals > 0 or (self.mandatory and self.shown_only)
+        return False
+
+    def scan_required_online(self, online_level: str) -> bool:
+        """Whether an online filing at ``online_level`` must carry a scan of this paper."""
+        return self.mandatory and not self.shown_only and not self.brought_to_desk(online_level)
+
 
 class Fee(Bilingual, CasePart):
     case = models.ForeignKey(

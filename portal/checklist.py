@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from catalog.models import Case, Component
+from catalog.models import Case, Component, OnlineLevel
 from units.models import Unit
 
 
 def to_bring(case: Case) -> list[Component]:
-    """Items that still go to the desk in person when a procedure is only partly online.
-
-    Originals are handed over, and papers with neither originals nor copies
-    are shown to the officer for checking (an ID card, say).
-    """
-    return [
-        c
-        for c in case.components.all()
-        if c.originals > 0 or (c.mandatory and c.originals == 0 and c.copies == 0)
-    ]
+    """Items that still go to the desk in person when a procedure is only partly online."""
+    return [c for c in case.components.all() if c.brought_to_desk(OnlineLevel.PARTIAL)]
 
 
 def opening_hours(unit: Unit) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from dossiers.models import Action, Dossier, DossierEvent, Status
+from dossiers.models import Action, Channel, Dossier, DossierEvent, Status
 
 SAID: dict[str, Promise] = {
     Action.CREATE: _("The dossier was started."),
@@ -30,7 +31,7 @@ SAID: dict[str, Promise] = {
     Action.RECORD_PAYMENT: _("The payment was recorded. The clock runs again."),
     Action.STOP: _("Processing was stopped."),
     Action.WITHDRAW: _("The dossier was withdrawn at the applicant's request."),
-    Action.RESOLVE: _("The result is ready."),
+    Action.RESOLVE: _("The agency has decided; the result waits to be handed over."),
     Action.EXTEND: _("The agency needs more time and set a new date, with an apology."),
     Action.RETURN: _("The result was handed over."),
 }
@@ -66,12 +67,12 @@ class Line:
 def history(dossier: Dossier, *, private: bool) -> list[Line]:
     """Each event in plain words; ``private`` adds the notes only the applicant may read.
 
-    The public lookup leaves out the draft's creation: a step of the form being filled
-    in, not of the dossier's handling.
+    The draft's creation is shown only to a person who filed online: it is a step of
+    the form they filled in, not of the dossier's handling.
     """
     lines = []
     events = dossier.events.order_by("at", "seq").only("action", "at", "note", "data")
-    if not private:
+    if not private or dossier.channel != Channel.ONLINE:
         events = events.exclude(action=Action.CREATE)
     for event in events:
         lines.append(
@@ -94,7 +95,16 @@ def _details(event: DossierEvent) -> list[str]:
     return []
 
 
-def next_step(dossier: Dossier) -> str:
+def next_step(dossier: Dossier, *, sent: int = 0) -> str:
+    """What the person does next; ``sent`` counts the papers already sent for a supplement."""
+    if dossier.status == Status.SUPPLEMENT_REQUESTED and sent:
+        return ngettext(
+            "You sent %(n)s paper. The desk will check it and resume the clock; "
+            "send more here if something asked for is still missing.",
+            "You sent %(n)s papers. The desk will check them and resume the clock; "
+            "send more here if something asked for is still missing.",
+            sent,
+        ) % {"n": sent}
     return str(NEXT.get(dossier.status, ""))
 
 

@@ -208,7 +208,9 @@ def dossier_submit(
     dossier = dossier_locked(dossier)
     check(actor, Action.SUBMIT, dossier)
     checklist = papers_insert(dossier, papers, supplement=False, at=at)
-    missing = mandatory_missing(dossier, checklist)
+    # Online, what is brought to the desk or only shown there needs no scan.
+    level = dossier.procedure_version.online_level
+    missing = mandatory_missing(dossier, [c for c in checklist if c.scan_required_online(level)])
     if missing:
         raise DossierInputError(
             "papers", _("Papers still missing: %(names)s.") % {"names": "; ".join(missing)}

@@ -44,4 +44,4 @@ def test_visitors_are_offered_to_sign_in(client, db):
 def test_the_workspace_card_reads_in_vietnamese(client, desk_officer):
     client.force_login(desk_officer)
     page = client.get(reverse("home"), headers={"accept-language": "vi"}).content.decode()
-    assert "Vào trang làm việc: Bộ phận một cửa" in page
+    assert "Vào trang làm việc: Bộ phận Một cửa" in page

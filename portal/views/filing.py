@@ -156,6 +156,7 @@ def _items(dossier: Dossier, errors: dict[str, str]) -> list[dict[str, Any]]:
     for row in dossier.components.all():
         attached.setdefault(row.component_id, []).append(row)
     items = []
+    level = dossier.procedure_version.online_level
     for component in dossier.case.components.all():
         rows = attached.get(component.pk, [])
         used = {row.sha256 for row in rows}
@@ -169,6 +170,8 @@ def _items(dossier: Dossier, errors: dict[str, str]) -> list[dict[str, Any]]:
                     if p.sha256 not in used
                 ],
                 "error": errors.get(str(component.pk), ""),
+                "required": component.scan_required_online(level),
+                "at_desk": component.brought_to_desk(level),
             }
         )
     return items
@@ -293,8 +296,14 @@ def file_review(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
 
 
 def _missing(dossier: Dossier) -> list[Component]:
+    """Papers whose scan the filing still needs (what goes to the desk is not asked for)."""
     handed = {row.component_id for row in dossier.components.all()}
-    return [c for c in dossier.case.components.all() if c.mandatory and c.pk not in handed]
+    level = dossier.procedure_version.online_level
+    return [
+        c
+        for c in dossier.case.components.all()
+        if c.scan_required_online(level) and c.pk not in handed
+    ]
 
 
 @citizen_required

@@ -16,7 +16,7 @@ from catalog.models import OnlineLevel
 from core.http import HtmxHttpRequest
 from core.uploads import UploadRejectedError
 from dossiers.models import DigitisedPaper, Dossier, Status
-from dossiers.services import DossierInputError, dossier_supplement_upload
+from dossiers.services import DossierInputError, dossier_supplement_upload, supplement_uploads
 from dossiers.workflow import TransitionError
 from portal.access import dossier_for_citizen, dossiers_for_citizen
 from portal.checklist import opening_hours, to_bring
@@ -59,11 +59,16 @@ def dossier_detail(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
     delivery = Delivery.objects.filter(dossier=dossier).first()
     online = dossier.procedure_version.online_level == "full"
     rated = Rating.objects.filter(dossier=dossier).first()
+    waiting = dossier.status == Status.SUPPLEMENT_REQUESTED
+    sent = supplement_uploads(dossier) if waiting else []
+    sent_names = {row.name for row in sent}
     context = {
         "dossier": dossier,
         "events": history(dossier, private=True),
-        "next_step": next_step(dossier),
-        "asked": supplement_items(dossier) if dossier.status == Status.SUPPLEMENT_REQUESTED else [],
+        "next_step": next_step(dossier, sent=len(sent)),
+        "asked": [(item, item in sent_names) for item in supplement_items(dossier)]
+        if waiting
+        else [],
         "supplements": [c for c in dossier.components.all() if c.supplement],
         "has_result": _result(dossier) is not None,
         "delivery": delivery,
@@ -129,10 +134,11 @@ def result_download(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse
 
 def visit_context(user: User, dossier: Dossier) -> dict[str, object]:
     """For a partly-online dossier: what to bring, where, and the open times to book."""
-    if dossier.procedure_version.online_level != OnlineLevel.PARTIAL or dossier.status not in {
-        Status.SUBMITTED,
-        Status.SUPPLEMENT_REQUESTED,
-    }:
+    # Once the desk has received the dossier, the originals are there: nothing to bring.
+    if (
+        dossier.procedure_version.online_level != OnlineLevel.PARTIAL
+        or dossier.status != Status.SUBMITTED
+    ):
         return {}
     appointment = booked(user, dossier)
     profile = Profile.objects.filter(user=user).first()
