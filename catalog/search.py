@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from catalog.models import Field, OnlineLevel, Procedure, ProcedureQuerySet
-from catalog.text import fold
+from catalog.text import fold, vietnamese_order
 from core.models import in_language
 
 PAGE_SIZE = 20
@@ -193,7 +193,8 @@ def field_choices() -> list[tuple[str, str]]:
     if fields is None:
         fields = list(Field.objects.values_list("code", "name_vi", "name_en"))
         cache.set(_FIELDS_KEY, fields, FIELDS_KEPT)
-    return [(code, in_language(name_vi, name_en)) for code, name_vi, name_en in fields]
+    shown = [(code, in_language(name_vi, name_en)) for code, name_vi, name_en in fields]
+    return sorted(shown, key=lambda choice: vietnamese_order(choice[1]))
 
 
 def forget_fields(**kwargs: Any) -> None:

@@ -1,7 +1,7 @@
 import pytest
 
 from catalog.models import Procedure
-from catalog.text import fold
+from catalog.text import fold, vietnamese_order
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,44 @@ def test_a_renamed_field_is_found_by_its_new_name() -> None:
     field_save(code="HO_TICH", name_vi="Hộ tịch và quốc tịch", name_en="Civil status")
     found = Procedure.objects.published().search("quoc tich")
     assert sorted(found.values_list("code", flat=True)) == ["1.001193", "MC.0001"]
+
+
+def test_vietnamese_order_follows_the_alphabet() -> None:
+    names = [
+        "Xây dựng",
+        "Đất đai",
+        "Chứng thực",
+        "Căn cước",
+        "Đăng ký",
+        "Dân số",
+        "Ơn",
+        "Ô tô",
+        "Ăn",
+        "An",
+        "Ấn",
+    ]
+    assert sorted(names, key=vietnamese_order) == [
+        "An",
+        "Ăn",
+        "Ấn",
+        "Căn cước",
+        "Chứng thực",
+        "Dân số",
+        "Đăng ký",
+        "Đất đai",
+        "Ô tô",
+        "Ơn",
+        "Xây dựng",
+    ]
+
+
+def test_tone_marks_decide_only_between_the_same_letters() -> None:
+    assert sorted(["bá", "ba", "bà", "bả", "bạ", "bã", "bac"], key=vietnamese_order) == [
+        "ba",
+        "bà",
+        "bả",
+        "bã",
+        "bá",
+        "bạ",
+        "bac",
+    ]

@@ -45,3 +45,11 @@ def test_the_workspace_card_reads_in_vietnamese(client, desk_officer):
     client.force_login(desk_officer)
     page = client.get(reverse("home"), headers={"accept-language": "vi"}).content.decode()
     assert "Vào trang làm việc: Bộ phận Một cửa" in page
+
+
+def test_booking_a_time_is_offered_from_the_home_and_citizen_pages(client, db):
+    booking = reverse("queueing:book")
+    assert f'href="{booking}"' in client.get(reverse("home")).content.decode()
+    assert f'href="{booking}"' in client.get(reverse("catalog:list")).content.decode()
+    # The booking page carries the same citizen navigation back.
+    assert f'href="{reverse("portal:lookup")}"' in client.get(booking).content.decode()

@@ -6,9 +6,9 @@ from django.urls import reverse
 from catalog.models import Component, OnlineLevel
 from dossiers import services as s
 from dossiers.models import Action, Status
-from portal.plain import SAID
 from dossiers.services import DossierInputError, PaperIn
 from dossiers.tests.fixtures import all_papers
+from portal.plain import SAID
 from portal.services import draft_paper_upload, draft_start, filing_submit
 from portal.tests.conftest import pdf
 
