@@ -336,6 +336,11 @@ class DossierComponent(UUIDModel):
             return self.name
         return self.component.name_en or self.name
 
+    @property
+    def file_name(self) -> str:
+        """The scan's file name, without the folder it is stored in."""
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
 
 class DigitisedPaper(UUIDModel):
     """A paper of an applicant's kept in digital form, reusable in later dossiers.

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
@@ -97,8 +98,15 @@ def filed(resident: User, ward_case: Case, ward_center: Unit) -> Dossier:
     return file_online(resident, ward_case, ward_center)
 
 
+def with_result_document(dossier: Dossier) -> Dossier:
+    """The signed result attached, as an agency does before the result goes online."""
+    dossier.result_file.save("ket-qua.pdf", ContentFile(PDF), save=False)
+    Dossier.objects.filter(pk=dossier.pk).update(result_file=dossier.result_file.name)
+    return dossier
+
+
 def drive_to_returned(dossier: Dossier, desk: User, approver: User) -> Dossier:
     dossier = s.dossier_receive(actor=desk, dossier=dossier)
     dossier = s.dossier_route(actor=desk, dossier=dossier)
     dossier = s.dossier_resolve(actor=approver, dossier=dossier, number="12/TL")
-    return s.dossier_return(actor=desk, dossier=dossier, channel="online")
+    return s.dossier_return(actor=desk, dossier=with_result_document(dossier), channel="online")

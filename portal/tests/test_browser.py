@@ -14,7 +14,7 @@ from dossiers import services as s
 from dossiers.models import Dossier, DossierComponent, Status
 from notify.models import Message
 from portal.models import Rating
-from portal.tests.conftest import PDF, SOME_PROCEDURES, import_procedures
+from portal.tests.conftest import PDF, SOME_PROCEDURES, import_procedures, with_result_document
 from portal.uploads import CHUNK_BYTES
 from units.models import Level, Unit, UnitKind
 
@@ -146,7 +146,7 @@ def test_file_online_from_a_phone(
     )
     dossier = s.dossier_route(actor=desk_officer, dossier=dossier)
     dossier = s.dossier_resolve(actor=officer, dossier=dossier, number="7/CA")
-    s.dossier_return(actor=desk_officer, dossier=dossier, channel="online")
+    s.dossier_return(actor=desk_officer, dossier=with_result_document(dossier), channel="online")
     page.reload()
     # Accepted at the desk, the paper sent online is still listed once.
     expect(page.get_by_test_id("supplements").locator("li")).to_have_count(1)

@@ -1,7 +1,6 @@
 """A signed-in citizen's dossiers: only their own, papers asked for, the result, the rating."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.urls import reverse
 
@@ -11,7 +10,7 @@ from dossiers.services import PaperIn, supplement_uploads
 from dossiers.tests.fixtures import all_papers
 from portal.models import Delivery, Rating
 from portal.services import rating_give
-from portal.tests.conftest import PDF, drive_to_returned, file_online, pdf
+from portal.tests.conftest import drive_to_returned, file_online, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +90,6 @@ def test_result_download_for_the_owner_only(
     client, resident, neighbour, filed, desk_officer, approver
 ) -> None:
     dossier = drive_to_returned(filed, desk_officer, approver)
-    dossier.result_file.save("ket-qua.pdf", ContentFile(PDF), save=False)
-    Dossier.objects.filter(pk=dossier.pk).update(result_file=dossier.result_file.name)
     url = reverse("portal:result", args=[dossier.pk])
 
     client.force_login(resident)

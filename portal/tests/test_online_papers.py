@@ -139,3 +139,21 @@ def test_history_of_a_desk_dossier_starts_at_the_desk(
     client.force_login(resident)
     events = client.get(reverse("portal:dossier", args=[at_desk.pk])).context["events"]
     assert [str(line.said) for line in events] == [str(SAID[Action.RECEIVE])]
+
+
+def test_the_review_says_for_each_paper_what_goes_with_the_filing(
+    client, resident, ward_case, ward_center
+) -> None:
+    draft = draft_start(actor=resident, case=ward_case, center=ward_center, ward=None)
+    form = ward_case.components.get(name_vi="Tờ khai")
+    for n in range(2):
+        draft_paper_upload(
+            actor=resident, dossier=draft, component_id=form.pk, upload=pdf(extra=bytes([n]))
+        )
+    client.force_login(resident)
+    page = client.get(reverse("portal:file_review", args=[draft.pk])).content.decode()
+    papers = page[page.index('class="checklist"') :]
+    assert "đã đính kèm 2 tệp" in papers  # the form, twice
+    assert "còn thiếu" in papers  # the marriage certificate
+    assert "chỉ nộp nếu thuộc trường hợp này" in papers  # the authorisation
+    assert "Phí, lệ phí" in page

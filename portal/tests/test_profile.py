@@ -78,3 +78,15 @@ def test_wallet_lists_and_serves_only_the_owners_papers(client, resident, neighb
     assert client.get(reverse("portal:paper", args=[my_paper.pk])).status_code == 200
     assert client.get(reverse("portal:paper", args=[their_paper.pk])).status_code == 404
     assert DigitisedPaper.objects.count() == 2
+
+
+def test_every_help_text_is_the_one_its_field_points_to(client, resident) -> None:
+    import re
+
+    client.force_login(resident)
+    page = client.get(reverse("portal:profile")).content.decode()
+    pointed = set(re.findall(r'aria-describedby="([^"]+)"', page))
+    assert pointed
+    for ids in pointed:
+        for target in ids.split():
+            assert f'id="{target}"' in page, target

@@ -279,11 +279,24 @@ def file_review(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
         else:
             return redirect("portal:file_done", dossier.pk)
     missing = _missing(dossier)
+    attached: dict[Any, int] = {}
+    for row in dossier.components.all():
+        attached[row.component_id] = attached.get(row.component_id, 0) + 1
+    papers = [
+        {
+            "component": c,
+            "attached": attached.get(c.pk, 0),
+            "missing": c in missing,
+            "at_desk": c.brought_to_desk(version.online_level),
+        }
+        for c in dossier.case.components.all()
+    ]
     context = {
         "dossier": dossier,
         "version": version,
         "form": form,
         "missing": missing,
+        "papers": papers,
         "to_bring": to_bring(dossier.case) if version.online_level == OnlineLevel.PARTIAL else [],
         "center_hours": opening_hours(dossier.receiving_unit),
         "centers": centers_for(dossier.receiving_unit)
