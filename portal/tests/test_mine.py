@@ -199,3 +199,20 @@ def test_a_paper_sent_online_and_accepted_at_the_desk_is_listed_once(
     listed = page.split('data-testid="supplements"', 1)[1].split("</ul>", 1)[0]
     assert listed.count("Bản sao sổ hộ khẩu") == 1
     assert listed.count("Ảnh chân dung") == 1
+
+
+def test_collecting_by_post_offers_the_address_the_desk_has(
+    client, resident, ward_case, ward_center, desk_officer, applicant_in
+) -> None:
+    at_desk = s.dossier_intake(
+        actor=desk_officer,
+        unit=ward_center,
+        case=ward_case,
+        applicant=applicant_in,
+        papers=all_papers(ward_case),
+    )
+    at_desk.applicant.user = resident
+    at_desk.applicant.save(update_fields=["user"])
+    client.force_login(resident)
+    form = client.get(reverse("portal:dossier", args=[at_desk.pk])).context["delivery_form"]
+    assert form["address"].value() == applicant_in.address

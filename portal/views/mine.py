@@ -76,7 +76,7 @@ def dossier_detail(request: HttpRequest, dossier_id: uuid.UUID) -> HttpResponse:
             online=online,
             initial={"delivery": delivery.channel, "address": delivery.address}
             if delivery
-            else None,
+            else {"address": dossier.applicant.address},
         )
         if dossier.status in DELIVERY_OPEN and dossier.status != Status.DRAFT
         else None,
