@@ -76,3 +76,20 @@ def test_a_server_error_page_speaks_both_languages_and_needs_nothing(rf) -> None
     assert response.status_code == 500
     body = response.content.decode()
     assert "Đã có lỗi trên máy chủ" in body and "Something went wrong on the server" in body
+
+
+def test_the_counters_behind_dossier_codes_are_read_only_in_the_admin(client, admin_user) -> None:
+    from sequences import get_next_value
+    from sequences.models import Sequence
+
+    get_next_value("dossier-code:000.01.01.H99:261124")
+    row = Sequence.objects.get()
+    client.force_login(admin_user)
+    page = client.get("/admin/sequences/sequence/", headers={"accept-language": "vi"})
+    assert page.status_code == 200
+    assert "Bộ đếm số thứ tự" in page.content.decode()
+    change = f"/admin/sequences/sequence/{row.pk}/change/"
+    assert 'name="_save"' not in client.get(change).content.decode()
+    client.post(change, {"name": row.name, "last": "0"})
+    row.refresh_from_db()
+    assert row.last == 1
