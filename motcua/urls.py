@@ -8,6 +8,30 @@ from accounts import views as account_views
 from core import views as core_views
 from motcua.api import api
 
+
+class SequenceAdmin(admin.ModelAdmin):
+    """The counters behind dossier codes and node sequence numbers, to look at only:
+    a value typed back here would issue a code or a sequence number twice."""
+
+    list_display = ["name", "last"]
+    ordering = ["name"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Sequence | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Sequence | None = None) -> bool:
+        return False
+
+
+admin.site.unregister(Sequence)
+admin.site.register(Sequence, SequenceAdmin)
+
+
+# Registered before the admin's URLs are built: they are bound to the ModelAdmin instances.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
@@ -34,25 +58,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 
-class SequenceAdmin(admin.ModelAdmin):
-    """The counters behind dossier codes and node sequence numbers, to look at only:
-    a value typed back here would issue a code or a sequence number twice."""
-
-    list_display = ["name", "last"]
-    ordering = ["name"]
-    search_fields = ["name"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Sequence | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Sequence | None = None) -> bool:
-        return False
-
-
-admin.site.unregister(Sequence)
-admin.site.register(Sequence, SequenceAdmin)
 admin.site.site_header = "MotCua"
 admin.site.site_title = "MotCua"

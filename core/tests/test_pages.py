@@ -88,7 +88,11 @@ def test_the_counters_behind_dossier_codes_are_read_only_in_the_admin(client, ad
     page = client.get("/admin/sequences/sequence/", headers={"accept-language": "vi"})
     assert page.status_code == 200
     assert "Bộ đếm số thứ tự" in page.content.decode()
-    change = f"/admin/sequences/sequence/{row.pk}/change/"
+    from django.contrib.admin.utils import quote
+    from django.urls import reverse
+
+    change = reverse("admin:sequences_sequence_change", args=[quote(row.pk)])
+    assert row.name in client.get(change).content.decode()
     assert 'name="_save"' not in client.get(change).content.decode()
     client.post(change, {"name": row.name, "last": "0"})
     row.refresh_from_db()
