@@ -27,11 +27,10 @@ class SequenceAdmin(admin.ModelAdmin):
         return False
 
 
+# Before the admin's URLs are built below: they are bound to the ModelAdmin instances.
 admin.site.unregister(Sequence)
 admin.site.register(Sequence, SequenceAdmin)
 
-
-# Registered before the admin's URLs are built: they are bound to the ModelAdmin instances.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
