@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from sequences.models import Sequence
 
 from accounts import views as account_views
@@ -34,6 +36,8 @@ admin.site.register(Sequence, SequenceAdmin)
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
+    # Asked for by browsers on pages without an icon link (the admin's, a PDF's).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     # No language prefix in URLs: a link or a receipt's QR code opens in the
     # reader's own language (browser, or the switcher's cookie).
     path("", core_views.home, name="home"),

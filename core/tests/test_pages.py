@@ -97,3 +97,9 @@ def test_the_counters_behind_dossier_codes_are_read_only_in_the_admin(client, ad
     client.post(change, {"name": row.name, "last": "0"})
     row.refresh_from_db()
     assert row.last == 1
+
+
+def test_the_icon_is_found_where_browsers_look_for_it(client, db) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
