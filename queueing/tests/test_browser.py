@@ -220,3 +220,23 @@ def test_the_booking_page_fits_a_phone_with_a_long_center_name(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     box = page.locator("select[name=center]").bounding_box()
     assert box is not None and box["x"] + box["width"] <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_board_clock_shows_the_centers_time_on_a_screen_set_to_another_zone(
+    page: Any, ward_center: Unit, board_streams_closed: None
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    context = page.context.browser.new_context(timezone_id="America/New_York")
+    try:
+        board = context.new_page()
+        board.goto(f"{page.base_url}/queue/board/{ward_center.code}/")
+        shown = board.inner_text("#clock")
+        now = timezone.localtime()
+        near = {f"{now + dt.timedelta(minutes=m):%H:%M}" for m in (-1, 0, 1)}
+        assert any(moment in shown for moment in near), (shown, near)
+    finally:
+        context.close()

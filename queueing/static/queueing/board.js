@@ -202,9 +202,12 @@
 
   var clock = document.getElementById("clock");
   function tick() {
+    // The center's time, whatever zone the screen's own clock was set to.
     var now = new Date();
-    clock.textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) +
-      " · " + now.toLocaleDateString("vi-VN");
+    var zone = { timeZone: root.dataset.timeZone || undefined };
+    clock.textContent =
+      now.toLocaleTimeString("vi-VN", Object.assign({ hour: "2-digit", minute: "2-digit" }, zone)) +
+      " · " + now.toLocaleDateString("vi-VN", zone);
   }
   tick();
   setInterval(tick, 10000);
