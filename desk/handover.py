@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.idcard import IdCardError, parse_idcard
 from dossiers.models import Dossier, DossierComponent, ReturnChannel
+from dossiers.services.endings import has_electronic_result
 
 COLLECTOR_CHOICES = [
     ("applicant", _("The applicant")),
@@ -86,6 +87,8 @@ class ReturnForm(forms.Form):
         assert isinstance(collector, forms.ChoiceField)
         originals.choices = [(str(p.pk), p.shown_name) for p in self.papers]
         self.mismatch = False
+        # Online hand-over is shown but cannot be chosen when there is nothing to download.
+        self.electronic_result = has_electronic_result(dossier)
         if not dossier.authorised_name:
             collector.choices = COLLECTOR_CHOICES[:1]
 

@@ -371,7 +371,14 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     lines = supplement_lines(found, data, user=user, token=token, errors=errors)
     error = ""
     ready = not any(line.error for line in lines)
-    if data is not None and data.get("action") == "confirm" and ready:
+    action = data.get("action") if data is not None else None
+    # Papers asked for and not handed in: the officer confirms before the clock runs again.
+    missing = [li for li in lines if not li.extra and not li.paper.provided]
+    if action == "confirm" and ready and missing:
+        context = {"dossier": found, "lines": lines, "token": token, "missing": missing}
+        context |= {"desk_page": "index", "max_mb": settings.MAX_UPLOAD_MB}
+        return render(request, "desk/supplement.html", context, status=422)
+    if action in ("confirm", "confirm_missing") and ready:
         try:
             done = services.desk_receive_supplement(
                 actor=user, token=token, dossier=found, lines=[li.paper for li in lines]
@@ -434,7 +441,12 @@ def return_dossier(request: HttpRequest, code: str) -> HttpResponse:
                 note=form.service_note(),
             )
             return redirect(done.url)
-        except (DossierInputError, TransitionError) as exc:
+        except DossierInputError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                error = str(exc.message)
+        except TransitionError as exc:
             error = str(exc.message)
     context = {"q": code, "dossier": found, "form": form, "error": error, "token": token}
     return render(request, "desk/return.html", {**context, "desk_page": "return"}, status=422)

@@ -189,3 +189,51 @@ def test_nothing_ticked_is_explained(desk, waiting):
     response = desk.post(url, {"token": "s" * 24, "action": "confirm"})
     assert response.status_code == 422
     assert "Tick the papers handed in" in response.content.decode()
+
+
+def test_papers_still_missing_are_named_before_the_clock_restarts(
+    desk, desk_officer, ward_center, ward_case, applicant_in
+):
+    from desk.tests.conftest import received
+    from dossiers import services as s
+
+    dossier = received(desk_officer, ward_center, ward_case, applicant_in)
+
+    items = ["Bản sao giấy khai sinh", "Giấy xác nhận cư trú", "Ảnh 4x6"]
+    s.dossier_request_supplement(actor=desk_officer, dossier=dossier, items=items)
+    url = reverse("desk:supplement", args=[dossier.code])
+    ticked = {"token": "m" * 24, "s-0-handed": "on", "s-1-handed": "on", "s-1-copies": "2"}
+    response = desk.post(url, {**ticked, "action": "confirm"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "not ticked as handed in" in page and "<li>Ảnh 4x6</li>" in page
+    assert 'name="s-1-handed" checked' in page and 'name="s-1-copies" value="2"' in page
+    assert 'value="confirm_missing"' in page
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUPPLEMENT_REQUESTED
+    # The officer confirms: recorded with what was handed in.
+    response = desk.post(url, {**ticked, "action": "confirm_missing"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+    event = dossier.events.get(action=Action.RECEIVE_SUPPLEMENT)
+    assert event.data["papers"] == items[:2]
+
+
+def test_papers_still_missing_are_named_in_vietnamese(
+    client, desk_officer, ward_center, ward_case, applicant_in
+):
+    from desk.tests.conftest import received
+    from dossiers import services as s
+
+    dossier = received(desk_officer, ward_center, ward_case, applicant_in)
+
+    items = ["Bản sao giấy khai sinh", "Ảnh 4x6"]
+    s.dossier_request_supplement(actor=desk_officer, dossier=dossier, items=items)
+    client.force_login(desk_officer)
+    url = reverse("desk:supplement", args=[dossier.code])
+    data = {"token": "v" * 24, "s-0-handed": "on", "action": "confirm"}
+    page = client.post(url, data, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Giấy tờ đã yêu cầu sau đây chưa được đánh dấu là đã nộp" in page
+    assert "<li>Ảnh 4x6</li>" in page
+    assert "Vẫn ghi nhận" in page

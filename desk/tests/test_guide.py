@@ -61,3 +61,25 @@ def test_guide_index_finds_procedures_without_accents(client, guide, birth_case)
 def test_unknown_procedure_is_404(client, guide, birth_case):
     client.force_login(guide)
     assert client.get(reverse("desk:guide", args=["9.999999"])).status_code == 404
+
+
+def test_a_paper_only_shown_reads_as_on_the_desk_form(client, desk_officer, birth_case):
+    """The ID card: neither originals nor copies, shown for checking, as the desk form says."""
+    client.force_login(desk_officer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    page = client.get(reverse("desk:guide", args=[BIRTH])).content.decode()
+    card = page.split("Thẻ căn cước", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">0</td>' not in card
+    assert "Xuất trình để đối chiếu, không nộp" in card  # the note the desk form shows
+    assert 'colspan="2">Xuất trình để đối chiếu</td>' in card
+    response = client.get(reverse("desk:guide_pdf", args=[BIRTH]))
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    lines = text.splitlines()
+    assert "Xuất trình để đối chiếu, không nộp" in " ".join(lines)
+    assert any("Nếu có" in line for line in lines)  # the column keeps the words on one line
+    assert not any(line.strip() == "Nếu" for line in lines)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = client.get(reverse("desk:guide", args=[BIRTH])).content.decode()
+    assert "Shown for checking, not handed in" in english
+    assert 'colspan="2">Shown for checking</td>' in english

@@ -126,3 +126,72 @@ def test_a_dossier_not_ready_says_when_it_is_due(
     dossier = received(desk_officer, ward_center, ward_case, applicant_in)
     page = desk.get(FIND, {"q": dossier.code}).content.decode()
     assert "The result is not ready" in page
+
+
+# -- online hand-over needs an electronic result ----------------------------------------------
+
+
+def test_no_online_hand_over_without_a_result_document(desk_officer, resolved_dossier):
+    from dossiers import services as s
+    from dossiers.services import DossierInputError
+
+    with pytest.raises(DossierInputError) as error:
+        s.dossier_return(actor=desk_officer, dossier=resolved_dossier, channel="online")
+    assert error.value.field == "channel"
+    resolved_dossier.refresh_from_db()
+    assert resolved_dossier.status == Status.RESOLVED and not resolved_dossier.return_channel
+
+
+def test_a_refusal_without_a_document_is_not_handed_over_online(
+    desk_officer, approver, ward_center, ward_case, applicant_in
+):
+    from desk.tests.conftest import received
+    from dossiers import services as s
+    from dossiers.models import ResultOutcome
+    from dossiers.services import DossierInputError
+
+    dossier = received(desk_officer, ward_center, ward_case, applicant_in)
+    dossier = s.dossier_route(actor=desk_officer, dossier=dossier)
+    dossier = s.dossier_resolve(
+        actor=approver, dossier=dossier, outcome=ResultOutcome.REFUSED, note="Không đủ điều kiện"
+    )
+    with pytest.raises(DossierInputError):
+        s.dossier_return(actor=desk_officer, dossier=dossier, channel="online")
+    done = s.dossier_return(actor=desk_officer, dossier=dossier, channel="post")
+    assert done.status == Status.RETURNED
+
+
+def test_desk_page_does_not_offer_online_without_a_result_document(desk, resolved_dossier):
+    page = desk.get(FIND, {"q": resolved_dossier.code}).content.decode()
+    assert 'value="online" id="id_channel_1" disabled' in page
+    assert "no result document is attached" in page
+    url, data = handover(resolved_dossier, channel="online", note="Gửi qua cổng")
+    response = desk.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "no electronic result to download" in page
+    assert response.context["form"].errors["channel"]  # beside the channel field
+    assert "Gửi qua cổng" in page  # the note typed is kept
+    resolved_dossier.refresh_from_db()
+    assert resolved_dossier.status == Status.RESOLVED
+
+
+def test_refusal_of_online_hand_over_in_vietnamese(client, desk_officer, resolved_dossier):
+    client.force_login(desk_officer)
+    url, data = handover(resolved_dossier, channel="online")
+    page = client.post(url, data, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Hồ sơ không có kết quả điện tử để tải về" in page
+    page = client.get(FIND, {"q": resolved_dossier.code}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Không áp dụng" in page.content.decode()
+
+
+def test_a_result_document_can_be_handed_over_online(desk, resolved_dossier):
+    from dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=resolved_dossier.pk).update(result_file="results/2026/03/kq.pdf")
+    page = desk.get(FIND, {"q": resolved_dossier.code}).content.decode()
+    assert 'value="online" id="id_channel_1">' in page
+    url, data = handover(resolved_dossier, channel="online")
+    assert desk.post(url, data).status_code == 302
+    resolved_dossier.refresh_from_db()
+    assert resolved_dossier.return_channel == "online"

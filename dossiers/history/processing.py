@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from catalog.models import OnlineLevel
@@ -22,6 +23,7 @@ from dossiers.models import (
     ResultOutcome,
     ReturnChannel,
 )
+from dossiers.papers import paper_digitise
 from dossiers.services import PaperIn
 from units.models import Unit, UnitKind
 
@@ -285,6 +287,8 @@ class Processing:
                 collected_by = applicant.representative or applicant.full_name
             else:
                 collected_by, collector_id = applicant.full_name, applicant.id_number
+        elif channel == ReturnChannel.ONLINE:  # only a result with its document goes online
+            _electronic_result(dossier)
         track.dossier = services.dossier_return(
             actor=self._desk(track),
             dossier=dossier,
@@ -293,3 +297,15 @@ class Processing:
             collector_id_number=collector_id,
             at=at,
         )
+
+
+def _electronic_result(dossier: Dossier) -> None:
+    """A small signed-result stand-in the applicant can download, kept as a result paper."""
+    content = f"%PDF-1.4\n% {dossier.code} {dossier.result_number}\n%%EOF\n".encode()
+    paper_digitise(
+        applicant=dossier.applicant,
+        name=dossier.procedure_version.result_vi or "Kết quả giải quyết hồ sơ",
+        upload=SimpleUploadedFile(f"{dossier.pk}.pdf", content),
+        source=dossier,
+        is_result=True,
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from dossiers.models import (
     Action,
+    DigitisedPaper,
     Dossier,
     ReturnChannel,
     Status,
@@ -74,6 +75,14 @@ def dossier_withdraw(
     return dossier
 
 
+def has_electronic_result(dossier: Dossier) -> bool:
+    """Whether the applicant has a result to download: the document attached to the result,
+    or the result paper digitised from it. A refusal with reasons but no document has none."""
+    if dossier.result_file:
+        return True
+    return DigitisedPaper.objects.filter(source=dossier, is_result=True).exists()
+
+
 @transaction.atomic
 def dossier_return(
     *,
@@ -94,6 +103,16 @@ def dossier_return(
         raise DossierInputError("collected_by", _("Write who collected the result."))
     dossier = dossier_locked(dossier)
     check(actor, Action.RETURN, dossier)
+    # Handing over online means the applicant downloads the result: without a document there is
+    # nothing to download, and the return would be counted as electronic all the same.
+    if channel == ReturnChannel.ONLINE and not has_electronic_result(dossier):
+        raise DossierInputError(
+            "channel",
+            _(
+                "This dossier has no electronic result to download: hand the result over at "
+                "the desk or send it by post."
+            ),
+        )
     dossier.return_channel = channel
     dossier.returned_at = at
     event_append(

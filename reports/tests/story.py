@@ -222,6 +222,8 @@ def _life(
     if back > horizon or rng.random() < 0.1:
         return d
     ret = rng.choice(["direct", "direct", "online", "post"])
+    if ret == "online":  # the signed result is attached before it goes online
+        Dossier.objects.filter(pk=d.pk).update(result_file=f"results/{d.pk}.pdf")
     d = s.dossier_return(actor=desk, dossier=d, channel=ret, collected_by="Người nhận", at=back)
     return _note(made, d)
 
