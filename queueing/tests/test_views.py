@@ -468,3 +468,45 @@ def test_the_start_page_links_what_each_visitor_may_open(
     assert reverse("queueing:book") in anonymous and "/kiosk/" not in anonymous
     mine = login(client, guide).get(reverse("queueing:index")).content.decode()
     assert reverse("queueing:kiosk", args=[ward_center.code]) in mine
+
+
+@pytest.mark.django_db
+def test_on_a_day_off_the_counter_says_the_center_is_closed_and_invites_no_call(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea
+) -> None:
+    CalendarDay.objects.create(date=dt.date(2026, 3, 4), kind=DayKind.DAY_OFF, name="Nghỉ bù")
+    login(client, desk_officer)
+    url = reverse("queueing:counter")
+    with time_machine.travel(dt.datetime(2026, 3, 4, 9, tzinfo=MONDAY.tzinfo), tick=False):
+        counter.officer = None
+        counter.save(update_fields=["officer"])
+        picker = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        counter.officer = desk_officer
+        counter.save(update_fields=["officer"])
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        vietnamese = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "service center is not working today." in picker and "Sit here" in picker
+    assert "The center is not working today" in english
+    assert "It opens again on Thursday 05/03/2026." in english
+    assert "Center closed today" in english and ">Open</span>" not in english
+    assert "Call next" not in english
+    assert "Trung tâm không làm việc hôm nay" in vietnamese
+    assert "Gọi số tiếp theo" not in vietnamese and "Đang mở" not in vietnamese
+    # On an open day the counter is open and calls.
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, tzinfo=MONDAY.tzinfo), tick=False):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Call next" in page and "not working today" not in page
+
+
+@pytest.mark.django_db
+def test_a_ticket_issued_before_the_day_was_taken_off_can_still_be_called(
+    client: Client, desk_officer: User, counter: Counter, civil: ServiceArea
+) -> None:
+    login(client, desk_officer)
+    with time_machine.travel(dt.datetime(2026, 3, 4, 9, tzinfo=MONDAY.tzinfo), tick=False):
+        q.ticket_issue(area=civil)
+        CalendarDay.objects.create(date=dt.date(2026, 3, 4), kind=DayKind.DAY_OFF, name="Bão")
+        page = client.get(reverse("queueing:counter"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "The center is not working today" in page and "Call next" in page
+        client.post(reverse("queueing:counter_act", args=["call"]))
+    assert Ticket.objects.get().status == TicketStatus.CALLED

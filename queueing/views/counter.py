@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from queueing import services
 from queueing.access import COUNTER_ROLES, center_for_staff, centers_for
 from queueing.models import Counter, QueueSettings, ServiceArea, Ticket, TicketStatus
-from queueing.services import QueueError, current_ticket
+from queueing.services import QueueError, current_ticket, is_open_on, next_day_open
 
 
 def _my_counter(user: Any) -> Counter | None:
@@ -30,14 +30,21 @@ def _my_counter(user: Any) -> Counter | None:
 
 
 def _context(request: HttpRequest, counter: Counter | None) -> dict[str, Any]:
+    today = timezone.localdate()
     if counter is None:
         centers = centers_for(request.user, COUNTER_ROLES)
         counters = Counter.objects.filter(center__in=centers).select_related("officer", "center")
-        return {"counter": None, "counters": counters}
+        closed = [
+            (center, next_day_open(center, today))
+            for center in centers
+            if not is_open_on(center, today)
+        ]
+        return {"counter": None, "counters": counters, "closed_today": closed}
     areas = list(counter.areas.all())
+    working_today = is_open_on(counter.center, today)
     waiting = (
         Ticket.objects.waiting()
-        .filter(area__in=areas, day=timezone.localdate())
+        .filter(area__in=areas, day=today)
         .values("area_id")
         .annotate(
             n=Count("id"), priority=Count("id", filter=Q(priority=True)), first=Min("queued_at")
@@ -47,6 +54,10 @@ def _context(request: HttpRequest, counter: Counter | None) -> dict[str, Any]:
     settings = QueueSettings.objects.filter(center=counter.center).first()
     return {
         "counter": counter,
+        # On a day off the kiosk issues nothing; a ticket issued before it closed can still be
+        # called, so only the invitation to call goes.
+        "working_today": working_today,
+        "next_day": None if working_today else next_day_open(counter.center, today),
         "ticket": current_ticket(request.user),  # type: ignore[arg-type]
         "areas": [(area, by_area.get(area.pk, {})) for area in areas],
         "waiting_total": sum(row["n"] for row in by_area.values()),
@@ -55,7 +66,7 @@ def _context(request: HttpRequest, counter: Counter | None) -> dict[str, Any]:
         ],
         "recalls_allowed": settings.recalls_before_no_show if settings else 2,
         "served_today": Ticket.objects.filter(
-            counter=counter, day=timezone.localdate(), status=TicketStatus.DONE
+            counter=counter, day=today, status=TicketStatus.DONE
         ).count(),
     }
 
