@@ -6,11 +6,12 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.api_auth import ErrorOut, ValidationErrorOut
 from catalog.models import Case, Component, Fee, Procedure, ProcedureQuerySet, ProcedureVersion
 from core.models import in_language
+from core.pages import Pages
 
 router = Router(tags=["catalog"])
 
@@ -152,7 +153,7 @@ def _case(case: Case) -> CaseOut:
 
 
 @router.get("/procedures", response={200: list[ProcedureOut], 422: ValidationErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def procedure_list(request: HttpRequest, q: str = "") -> ProcedureQuerySet:
     """Published procedures; ``q`` matches every word, with or without tone marks."""
     return _published().search(q[:200]).order_by("code")

@@ -17,11 +17,12 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.api_auth import STAFF_AUTH, ErrorOut, ValidationErrorOut, staff_of
 from accounts.models import User
 from catalog.models import Case
+from core.pages import Pages
 from core.ratelimit import rate_limit_hit
 from dossiers import services
 from dossiers.access import dossier_for_lookup, dossier_for_staff, dossiers_for_staff
@@ -149,7 +150,7 @@ ACTION = {200: DossierOut, 409: ConflictOut, **READ}
 
 
 @router.get("", response={200: list[DossierSummaryOut], 401: ErrorOut, 422: ValidationErrorOut})
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def dossier_list(request: HttpRequest, status: DossierStatus | None = None) -> DossierQuerySet:
     """Dossiers of your units, newest first."""
     dossiers = dossiers_for_staff(staff_of(request)).select_related(

@@ -153,6 +153,22 @@ def test_list_is_scoped_paginated_and_does_not_grow_in_queries(
     assert ok(client_for(outsider).get("/api/dossiers"))["count"] == 0
 
 
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/dossiers", "offset=99999999999999999999"),
+        ("/api/dossiers", "limit=9223372036854775808"),
+        ("/api/dossiers", "limit=100000"),
+        ("/api/catalog/procedures", "offset=99999999999999999999"),
+        ("/api/catalog/procedures", "limit=0"),
+    ],
+)
+def test_a_page_out_of_bounds_is_bad_input_naming_the_field(desk, url, query) -> None:
+    response = desk.get(f"{url}?{query}")
+    assert response.status_code == 422, response.content
+    assert query.split("=")[0] in response.content.decode()
+
+
 # -- every transition --------------------------------------------------------------------------
 
 
