@@ -97,12 +97,14 @@ def dossier_return(
 ) -> Dossier:
     """The result is handed over: at the desk, online or by post."""
     at = moment_or_now(at)
+    dossier = dossier_locked(dossier)
+    # Whether the dossier can be handed over at all comes before how: a client is told
+    # what it may do now (409) rather than what its body lacks (422).
+    check(actor, Action.RETURN, dossier)
     if channel not in ReturnChannel.values:
         raise DossierInputError("channel", _("Unknown return channel."))
     if channel == ReturnChannel.DIRECT and not collected_by.strip():
         raise DossierInputError("collected_by", _("Write who collected the result."))
-    dossier = dossier_locked(dossier)
-    check(actor, Action.RETURN, dossier)
     # Handing over online means the applicant downloads the result: without a document there is
     # nothing to download, and the return would be counted as electronic all the same.
     if channel == ReturnChannel.ONLINE and not has_electronic_result(dossier):

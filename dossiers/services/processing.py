@@ -225,6 +225,7 @@ def dossier_propose(
     """The specialist's draft of the result, with its document, for the approver."""
     at = moment_or_now(at)
     dossier = dossier_locked(dossier)
+    check(actor, Action.PROPOSE, dossier)
     problems = result_problems(
         outcome=outcome,
         number=number,
@@ -237,7 +238,6 @@ def dossier_propose(
     )
     if problems:
         raise problems[0]
-    check(actor, Action.PROPOSE, dossier)
     # A document proposed earlier and sent back never stands for this proposal.
     dossier.result_file = _checked_document(document, dossier) or ""  # type: ignore[assignment]
     from_step = dossier.step
@@ -347,6 +347,7 @@ def dossier_resolve(
     """The result is ready at the desk: a granted document, or a refusal with reasons."""
     at = moment_or_now(at)
     dossier = dossier_locked(dossier)
+    check(actor, Action.RESOLVE, dossier)
     problems = result_problems(
         outcome=outcome,
         number=number,
@@ -359,7 +360,6 @@ def dossier_resolve(
     )
     if problems:
         raise problems[0]
-    check(actor, Action.RESOLVE, dossier)
     dossier.result_outcome = outcome
     dossier.result_number = number.strip()
     dossier.result_signer = signer.strip() or actor.get_full_name()

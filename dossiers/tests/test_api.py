@@ -292,6 +292,17 @@ def test_transition_not_allowed_answers_409_with_allowed_actions(desk, ward_case
     assert Dossier.objects.get(code=code).status == Status.RECEIVED
 
 
+@pytest.mark.parametrize("action", ["return", "resolve", "propose"])
+def test_a_body_left_empty_still_learns_the_action_is_not_allowed_now(
+    desk, ward_case, action
+) -> None:
+    """What the dossier allows now comes first: an empty body gets 409, not 422."""
+    code = intake(desk, ward_case)["code"]
+    response = act(desk, code, action, {})
+    assert response.status_code == 409, response.content
+    assert "route" in response.json()["allowed_actions"]
+
+
 def test_wrong_role_answers_409(desk, guide, ward_case) -> None:
     code = intake(desk, ward_case)["code"]
     response = act(client_for(guide), code, "route")
