@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from dossiers.models import Dossier, Status
 from reports.counters import NIL
+from reports.figures import percent
 from reports.models import Tally
 from reports.progress import Line, Progress, progress
 
@@ -259,10 +261,12 @@ def chart_data(report: Progress) -> dict[str, Any]:
         "online": [x.new_online for x in lines],
         "direct": [x.new_direct for x in lines],
         "post": [x.new_post for x in lines],
-        "on_time": [
-            round(100 * x.on_time_rate, 2) if x.on_time_rate is not None else None for x in lines
-        ],
-        "online_share": [
-            round(100 * x.online_share, 2) if x.online_share is not None else None for x in lines
-        ],
+        "on_time": [_percent(x.on_time_rate) for x in lines],
+        "online_share": [_percent(x.online_share) for x in lines],
     }
+
+
+def _percent(share: Fraction | None) -> float | None:
+    """A share as the chart's percentage, rounded as the table under it shows it."""
+    shown = percent(share)
+    return None if shown is None else float(shown)

@@ -14,6 +14,8 @@ import io
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
@@ -25,10 +27,13 @@ from deadlines.engine import VN_TZ
 from dossiers.documents.fonts import font_urls
 from dossiers.documents.pdf import html_to_pdf
 from dossiers.models import Action, Dossier, DossierEvent, ReturnChannel, Status
+from reports import figures
 from reports.progress import Line, Progress
 from reports.scores import Group, total
 
-Cell = str | int | float | None
+# Figures stay exact in a sheet; the .xlsx and the PDF round them as the page does
+# (``reports.figures``).
+Cell = str | int | Fraction | Decimal | None
 
 
 @dataclass(frozen=True)
@@ -46,16 +51,12 @@ class Sheet:
     body: list[list[Cell]] = field(default_factory=list)
     totals: list[Cell] | None = None
     notes: list[str] = field(default_factory=list)
-    # Columns holding a share (0-1), shown as percentages.
+    # Columns holding a share (0-1), shown as percentages with two decimals.
     percent: frozenset[int] = frozenset()
 
     @property
     def width(self) -> int:
         return sum(h.cols for h in self.header[0])
-
-
-def _share(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
 
 
 def progress_row(number: int | str, line: Line) -> list[Cell]:
@@ -80,8 +81,8 @@ def progress_row(number: int | str, line: Line) -> list[Cell]:
         line.returned_direct,
         line.returned_online,
         line.returned_post,
-        _share(line.online_share),
-        _share(line.on_time_rate),
+        line.online_share,
+        line.on_time_rate,
     ]
 
 
@@ -157,6 +158,11 @@ def progress_sheet(report: Progress, units: str, by_label: str) -> Sheet:
             "Received total = carried over + new = processed + in process + paused or stopped.",
         ),
         pgettext("report", "Returned online: electronic results through the system."),
+        pgettext(
+            "report",
+            "Rates are rounded half up to two decimals; the rates of the total row are "
+            "those of its own figures, not an average of the rows.",
+        ),
     ]
     return sheet
 
@@ -188,9 +194,9 @@ def scores_sheet(groups: list[Group], units: str, start: dt.date, end: dt.date) 
                     str(indicator.formula),
                     indicator.numerator,
                     indicator.denominator,
-                    _share(indicator.value),
-                    round(indicator.points, 2),
-                    None if indicator.score is None else round(indicator.score, 2),
+                    indicator.value,
+                    indicator.points,
+                    indicator.score,
                 ]
             )
     earned, measured = total(groups)
@@ -201,13 +207,24 @@ def scores_sheet(groups: list[Group], units: str, start: dt.date, end: dt.date) 
         None,
         None,
         None,
-        round(measured, 2),
-        round(earned, 2),
+        measured,
+        earned,
     ]
     sheet.notes = [
-        pgettext("report", "An indicator without data earns no points and is shown as no data.")
+        pgettext("report", "An indicator without data earns no points and is shown as no data."),
+        scores_note(),
     ]
     return sheet
+
+
+def scores_note() -> str:
+    return pgettext(
+        "report",
+        "Points are rounded half up to two decimals and the total earned is the sum of the "
+        "points shown. Points available are the group's points split evenly between its "
+        "indicators and shown rounded; their total is the exact sum, which may differ slightly "
+        "from the sum of the rounded figures.",
+    )
 
 
 # -- Excel -----------------------------------------------------------------------------------
@@ -257,12 +274,11 @@ def xlsx_bytes(sheet: Sheet) -> bytes:
     rows = [*sheet.body, *([sheet.totals] if sheet.totals else [])]
     for index, values in enumerate(rows):
         for c, value in enumerate(values, 1):
-            cell = ws.cell(row=row, column=c, value=value)
+            shown, number_format = figures.excel_cell(value, c - 1 in sheet.percent)
+            cell = ws.cell(row=row, column=c, value=shown)
             cell.border = box
-            if c - 1 in sheet.percent:
-                cell.number_format = "0.00%"
-            elif isinstance(value, int):
-                cell.number_format = "#,##0"
+            if number_format:
+                cell.number_format = number_format
             if sheet.totals is not None and index == len(rows) - 1:
                 cell.font = Font(bold=True)
         row += 1

@@ -41,6 +41,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Sum
@@ -49,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import ProcedureVersion
 from core.models import in_language
 from reports.counters import NIL
+from reports.figures import percent
 from reports.models import FLOWS, STOCKS, Tally
 from reports.periods import Span, as_q, spans, up_to, year_before
 from units.models import Unit
@@ -125,17 +127,14 @@ class Line:
         return self.returned_direct + self.returned_online + self.returned_post
 
     @property
-    def returned_system(self) -> int:
-        """Returned through the system: online results and results sent by post."""
-        return self.returned_online + self.returned_post
+    def online_share(self) -> Fraction | None:
+        """Exact, rounded only where it is shown (``reports.figures``)."""
+        return Fraction(self.new_online, self.new) if self.new else None
 
     @property
-    def online_share(self) -> float | None:
-        return self.new_online / self.new if self.new else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return (self.done_early + self.done_on_time) / self.done if self.done else None
+    def on_time_rate(self) -> Fraction | None:
+        """Exact, rounded only where it is shown (``reports.figures``)."""
+        return Fraction(self.done_early + self.done_on_time, self.done) if self.done else None
 
     @property
     def balanced(self) -> bool:
@@ -261,14 +260,22 @@ def _shows(line: Line) -> bool:
 @dataclass(frozen=True)
 class Change:
     label: str
-    now: float | None
-    before: float | None
+    now: int | Fraction | None
+    before: int | Fraction | None
     percent: bool = False
 
     @property
-    def difference(self) -> float | None:
+    def difference(self) -> int | Fraction | None:
+        """Now less before; for shares, the difference of the percentages as shown.
+
+        So 51,72 % against 48,35 % reads +3,37 pp whatever the unrounded shares were.
+        """
         if self.now is None or self.before is None:
             return None
+        if self.percent:
+            now, before = percent(self.now), percent(self.before)
+            assert now is not None and before is not None
+            return Fraction(now - before) / 100
         return self.now - self.before
 
 
@@ -290,7 +297,12 @@ def changes(now: Line, before: Line) -> list[Change]:
         Change(str(_("Processed late")), now.done_late, before.done_late),
         Change(str(_("In process, overdue")), now.running_overdue, before.running_overdue),
         Change(str(_("Returned at the desk")), now.returned_direct, before.returned_direct),
-        Change(str(_("Returned through the system")), now.returned_system, before.returned_system),
+        Change(
+            str(_("Returned online (electronic result)")),
+            now.returned_online,
+            before.returned_online,
+        ),
+        Change(str(_("Returned by post")), now.returned_post, before.returned_post),
         Change(str(_("Online share")), now.online_share, before.online_share, percent=True),
         Change(str(_("On-time rate")), now.on_time_rate, before.on_time_rate, percent=True),
     ]

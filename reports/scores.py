@@ -15,6 +15,8 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
 from django.apps import apps
 from django.db.models import Count, Q
@@ -22,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from deadlines.engine import VN_TZ
+from reports.figures import half_up
 from reports.progress import Line
 
 
@@ -31,17 +34,21 @@ class Indicator:
     formula: str | Promise
     numerator: int | None
     denominator: int | None
-    points: float = 0.0  # the indicator's share of its group
+    points: Fraction = Fraction(0)  # the indicator's share of its group, exact (22 / 3)
 
     @property
-    def value(self) -> float | None:
+    def value(self) -> Fraction | None:
         if self.numerator is None or not self.denominator:
             return None
-        return self.numerator / self.denominator
+        return Fraction(self.numerator, self.denominator)
 
     @property
-    def score(self) -> float | None:
-        return None if self.value is None else self.points * self.value
+    def score(self) -> Decimal | None:
+        """Points earned, rounded half up to the two decimals every report shows.
+
+        Totals add these rounded points, so a total is the sum of the points printed above it.
+        """
+        return None if self.value is None else half_up(self.points * self.value)
 
 
 @dataclass
@@ -52,17 +59,17 @@ class Group:
     note: str | Promise = ""
 
     @property
-    def measured(self) -> float:
-        return sum(i.points for i in self.indicators if i.value is not None)
+    def measured(self) -> Fraction:
+        return sum((i.points for i in self.indicators if i.value is not None), Fraction(0))
 
     @property
-    def score(self) -> float | None:
+    def score(self) -> Decimal | None:
         scored = [i.score for i in self.indicators if i.score is not None]
-        return sum(scored) if scored else None
+        return sum(scored, Decimal(0)) if scored else None
 
 
 def _split(points: int, indicators: list[Indicator]) -> list[Indicator]:
-    share = points / len(indicators)
+    share = Fraction(points, len(indicators))
     return [Indicator(i.name, i.formula, i.numerator, i.denominator, share) for i in indicators]
 
 
@@ -99,7 +106,7 @@ def groups_766(line: Line, rated: tuple[int, int] | None) -> list[Group]:
                     _("not recorded by MotCua"),
                     None,
                     None,
-                    18,
+                    Fraction(18),
                 )
             ],
             _("Measured on the national portal, not from dossiers."),
@@ -182,9 +189,13 @@ def groups_766(line: Line, rated: tuple[int, int] | None) -> list[Group]:
     ]
 
 
-def total(groups: list[Group]) -> tuple[float, float]:
-    """(points earned, points that could be measured), out of 100."""
+def total(groups: list[Group]) -> tuple[Decimal, Fraction]:
+    """(points earned, points that could be measured), out of 100.
+
+    Earned is the sum of the indicators' rounded points, the figures a reader adds up;
+    measured is exact: the groups' points split evenly (7,33 + 7,33 + 7,33 make 22).
+    """
     return (
-        sum(g.score or 0 for g in groups),
-        sum(g.measured for g in groups),
+        sum((g.score or Decimal(0) for g in groups), Decimal(0)),
+        sum((g.measured for g in groups), Fraction(0)),
     )

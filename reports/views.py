@@ -194,7 +194,9 @@ def scores_page(request: HttpRequest) -> HttpResponse:
                 lambda: exports.scores_sheet(groups, _units_label(form), start, end),
             )
         earned, measured = total(groups)
-        context.update(groups=groups, earned=earned, measured=measured)
+        context.update(
+            groups=groups, earned=earned, measured=measured, scores_note=exports.scores_note()
+        )
     return render(request, "reports/scores.html", context)
 
 

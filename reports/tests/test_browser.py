@@ -86,3 +86,51 @@ def test_province_dashboard_draws_every_center_side_by_side(
     assert "Trung tâm PVHCC tỉnh Thử" in page.locator("[data-testid=ranking]").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "province-dashboard.png"), full_page=True)
+
+
+def test_center_dashboard_counts_in_whole_dossiers_and_lines_up_with_the_header(
+    page: Any, ward_center: Unit, manager: User
+) -> None:
+    from django.utils import timezone
+
+    from reports.counters import NIL
+    from reports.models import Tally
+
+    today = timezone.localdate()
+    for back, online, direct in [(1, 1, 0), (2, 0, 1), (3, 1, 1), (5, 1, 0)]:
+        Tally.objects.create(
+            grain="d",
+            day=today - dt.timedelta(days=back),
+            unit_id=ward_center.pk,
+            version_id=NIL,
+            received_online=online,
+            received_direct=direct,
+            done_on_time=1,
+        )
+    signed_in(page, manager)
+    page.goto(f"{page.base_url}/reports/center/")
+    page.wait_for_selector("canvas[data-chart=trend]")
+    chart = "window.Chart.getChart(document.querySelector('canvas[data-chart=trend]'))"
+    # At most two dossiers a day: Chart.js would step by 0.5 if let be.
+    ticks = page.evaluate(f"{chart}.scales.y.ticks.map(t => t.value)")
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    # Every legend sample is drawn as its series is: the processed line as a line and marker.
+    samples = page.evaluate(
+        f"{chart}.legend.legendItems.map(i => [i.text, i.pointStyle instanceof HTMLCanvasElement,"
+        " i.pointStyle.width, i.pointStyle.height])"
+    )
+    assert [s[1:] for s in samples] == [[True, 28, 14]] * 4
+    line = page.evaluate(
+        f"(() => {{ const c = {chart}.legend.legendItems[3].pointStyle;"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let inked = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++;"
+        " return inked / (c.width * c.height); })()"
+    )
+    assert 0 < line < 0.5  # a thin line and a marker, not a filled box
+    # The content starts where the header does.
+    header = page.locator(".site-header .wrap").bounding_box()
+    main = page.locator("main").bounding_box()
+    assert header and main and abs(header["x"] - main["x"]) < 1 and main["width"] <= header["width"]
+    assert "CN" in page.locator("table.report").first.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "center-dashboard.png"), full_page=True)

@@ -31,22 +31,61 @@
 
   function read(id) { return JSON.parse(document.getElementById(id).textContent); }
 
+  // An axis of dossier counts: whole numbers only (no 0,5 dossier).
+  var COUNTS = { beginAtZero: true, ticks: { precision: 0 } };
+
+  // The legend's sample of a series, drawn as the chart draws it: a patterned box for bars,
+  // a dashed line through its point marker for a line.
+  var SWATCH_W = 28, SWATCH_H = 14;
+  function swatch(dataset) {
+    var ratio = window.devicePixelRatio || 1;
+    var c = document.createElement("canvas");
+    c.width = SWATCH_W * ratio; c.height = SWATCH_H * ratio;
+    var g = c.getContext("2d");
+    g.scale(ratio, ratio);
+    var color = dataset.borderColor;
+    if (dataset.type === "line") {
+      g.strokeStyle = color; g.fillStyle = color; g.lineWidth = 2;
+      g.setLineDash(dataset.borderDash || []);
+      g.beginPath(); g.moveTo(0, SWATCH_H / 2); g.lineTo(SWATCH_W, SWATCH_H / 2); g.stroke();
+      g.setLineDash([]);
+      window.Chart.helpers.drawPoint(g, { pointStyle: dataset.pointStyle, radius: 4, borderWidth: 1 },
+        SWATCH_W / 2, SWATCH_H / 2);
+    } else {
+      g.fillStyle = dataset.backgroundColor; g.fillRect(1, 1, SWATCH_W - 2, SWATCH_H - 2);
+      g.strokeStyle = color; g.lineWidth = 1.5; g.strokeRect(1, 1, SWATCH_W - 2, SWATCH_H - 2);
+    }
+    // The legend draws an image at its width and height: report the CSS size, so a
+    // high-density screen gets the sharper bitmap at the right size.
+    Object.defineProperty(c, "width", { value: SWATCH_W });
+    Object.defineProperty(c, "height", { value: SWATCH_H });
+    return c;
+  }
+
+  function legendLabels(chart) {
+    var items = window.Chart.defaults.plugins.legend.labels.generateLabels(chart);
+    items.forEach(function (item) {
+      item.pointStyle = swatch(chart.data.datasets[item.datasetIndex]);
+    });
+    return items;
+  }
+
   var BUILDERS = {
     trend: function (d, t) {
       return { type: "bar", data: { labels: d.labels, datasets: [
         series(t.online, d.online, 0, { stack: "in" }), series(t.direct, d.direct, 1, { stack: "in" }),
         series(t.post, d.post, 2, { stack: "in" }),
         series(t.done, d.done, 3, { type: "line", borderDash: [6, 3], backgroundColor: COLORS[3], fill: false })
-      ] }, options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } };
+      ] }, options: { scales: { x: { stacked: true }, y: Object.assign({ stacked: true }, COUNTS) } } };
     },
     top: function (d, t) {
       return { type: "bar", data: { labels: d.top_labels, datasets: [series(t.received, d.top, 0)] },
-        options: { indexAxis: "y", plugins: { legend: { display: false } } } };
+        options: { indexAxis: "y", scales: { x: COUNTS }, plugins: { legend: { display: false } } } };
     },
     channels: function (d, t) {
       return { type: "bar", data: { labels: d.labels, datasets: [
         series(t.online, d.online, 0), series(t.direct, d.direct, 1), series(t.post, d.post, 2)
-      ] }, options: { indexAxis: "y", scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } } } };
+      ] }, options: { indexAxis: "y", scales: { x: Object.assign({ stacked: true }, COUNTS), y: { stacked: true } } } };
     },
     rates: function (d, t) {
       return { type: "bar", data: { labels: d.labels, datasets: [
@@ -59,8 +98,9 @@
     var config = BUILDERS[canvas.dataset.chart](read(canvas.dataset.source), read(canvas.dataset.labels));
     config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false,
       plugins: {} }, config.options);
-    config.options.plugins.legend = Object.assign({ position: "bottom", labels: { boxWidth: 28, boxHeight: 14 } },
-      config.options.plugins.legend || {});
+    config.options.plugins.legend = Object.assign({ position: "bottom", labels: {
+      usePointStyle: true, pointStyleWidth: SWATCH_W, boxHeight: SWATCH_H, generateLabels: legendLabels
+    } }, config.options.plugins.legend || {});
     new window.Chart(canvas, config);
   });
 })();
