@@ -7,7 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -53,6 +56,31 @@ APPLICANT_SQL = (
 )
 
 
+SEXES = frozenset({"", "male", "female"})
+
+
+def _contact_checked(data: ApplicantIn) -> None:
+    """Refuse details that could not be true: messages go to the phone and email kept."""
+    digits = "".join(ch for ch in data.phone if ch.isdigit())
+    if data.phone.strip() and (
+        not 9 <= len(digits) <= 15 or any(ch.isalpha() for ch in data.phone)
+    ):
+        raise DossierInputError(
+            "applicant.phone", _("A phone number has 10 digits, e.g. 0905 123 456.")
+        )
+    if data.email:
+        try:
+            validate_email(data.email)
+        except ValidationError:
+            raise DossierInputError("applicant.email", _("This is not an email address.")) from None
+    if data.sex not in SEXES:
+        raise DossierInputError("applicant.sex", _("Sex is “male”, “female” or left empty."))
+    if data.birth_date and data.birth_date > timezone.localdate():
+        raise DossierInputError(
+            "applicant.birth_date", _("The date of birth cannot be in the future.")
+        )
+
+
 def applicant_find_or_create(*, data: ApplicantIn) -> Applicant:
     """The applicant with this id number, updated with fresher contact details, or a new one."""
     full_name = " ".join(data.full_name.split())
@@ -64,6 +92,7 @@ def applicant_find_or_create(*, data: ApplicantIn) -> Applicant:
         and not (data.id_number.isdigit() and len(data.id_number) == 12)
     ):
         raise DossierInputError("applicant.id_number", _("A personal id number has 12 digits."))
+    _contact_checked(data)
     if data.id_number:
         applicant = next(
             iter(Applicant.objects.raw(APPLICANT_SQL, [data.kind, data.id_number])), None

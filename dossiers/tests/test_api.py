@@ -326,6 +326,17 @@ def test_bad_input_answers_422_naming_the_field(desk, ward_case) -> None:
     assert fields_of(response) == {"applicant.id_number"}
     assert response.json()["detail"][0]["msg"] == "A personal id number has 12 digits."
 
+    for name, value in [
+        ("phone", "xyz"),
+        ("phone", "0905"),
+        ("email", "notanemail"),
+        ("sex", "banana"),
+        ("birth_date", "2999-01-01"),
+    ]:
+        nonsense = intake_body(ward_case, applicant={**APPLICANT, name: value})
+        assert fields_of(post(desk, "/api/dossiers", nonsense)) == {f"applicant.{name}"}, name
+    assert not Dossier.objects.exists()
+
     assert fields_of(post(desk, "/api/dossiers", intake_body(ward_case, case_id="42"))) == {
         "case_id"
     }
