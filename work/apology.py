@@ -77,7 +77,9 @@ class _Preview(Exception):  # noqa: N818 - control flow, never seen outside this
         self.html = html
 
 
-def apology_preview_pdf(*, actor: User, draft: ApologyDraft) -> bytes:
+def apology_preview_pdf(
+    *, actor: User, draft: ApologyDraft, at: dt.datetime | None = None
+) -> bytes:
     """Form 04 as it would go out, without sending anything.
 
     The form is built from the event log, so the extension is recorded in a
@@ -92,6 +94,7 @@ def apology_preview_pdf(*, actor: User, draft: ApologyDraft) -> bytes:
                 new_due=draft.new_due,
                 reason=draft.reason,
                 unit=draft.unit,
+                at=at,
             )
             raise _Preview(render_form_html(extended, "04"))
     except _Preview as preview:

@@ -10,10 +10,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import Assignment, Role, User
 from dossiers.models import Dossier, ResultOutcome
 from dossiers.services import result_problems
 from units.models import Unit, UnitKind
@@ -28,21 +29,38 @@ class DossierForm(forms.Form):
 
 
 class AssignForm(DossierForm):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Specialist"))
+    """The competent agency's specialists first; its approvers after them, named as such
+    (an approver may take a dossier on, but is not whom the list is for)."""
+
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Specialist"), empty_label=_("(choose)")
+    )
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, dossier=dossier, **kwargs)
         field: Any = self.fields["assignee"]
+        unit = dossier.competent_unit_id
         field.queryset = (
             User.objects.filter(
                 is_active=True,
-                assignments__unit=dossier.competent_unit_id,
+                assignments__unit=unit,
                 assignments__role__in=[Role.SPECIALIST, Role.APPROVER],
             )
+            .annotate(
+                specialist=Exists(
+                    Assignment.objects.filter(user=OuterRef("pk"), unit=unit, role=Role.SPECIALIST)
+                )
+            )
             .distinct()
-            .order_by("full_name", "username")
+            .order_by("-specialist", "full_name", "username")
         )
-        field.label_from_instance = lambda user: user.get_full_name()
+        field.label_from_instance = _assignee_label
+
+
+def _assignee_label(user: Any) -> str:
+    if getattr(user, "specialist", True):
+        return str(user.get_full_name())
+    return str(_("%(name)s (approver)") % {"name": user.get_full_name()})
 
 
 class ForwardForm(DossierForm):
@@ -140,8 +158,29 @@ class ReasonForm(DossierForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ApproveForm(DossierForm):
-    pass
+class ConfirmedForm(DossierForm):
+    """An action that cannot be undone: it runs only once its box is ticked, so a first
+    click never does it, with or without JavaScript."""
+
+    confirm_label: Any = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"] = forms.BooleanField(
+            label=self.confirm_label,
+            error_messages={"required": _("Tick the box to confirm. Nothing was done yet.")},
+        )
+
+
+class StopForm(ConfirmedForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm_label = _(
+        "I confirm: processing of this dossier stops for good. This cannot be undone."
+    )
+
+
+class ApproveForm(ConfirmedForm):
+    confirm_label = _("I confirm the approval of this result. This cannot be undone.")
 
 
 class ApologyForm(forms.Form):

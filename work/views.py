@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,7 @@ from dossiers.workflow import TransitionError, allowed_actions, check
 from units.models import Unit
 from work import center as overview
 from work.apology import apology_approve, apology_dismiss, apology_preview_pdf, may_decide
+from work.failed import failed_keep, failed_take
 from work.forms import (
     ApologyForm,
     ApproveForm,
@@ -49,6 +51,7 @@ from work.forms import (
     ForwardForm,
     ProposeForm,
     ReasonForm,
+    StopForm,
     SupplementForm,
 )
 from work.models import ApologyDraft, DraftState
@@ -235,7 +238,7 @@ ACTIONS: dict[str, Step] = {
         ),
         Step(
             "stop",
-            ReasonForm,
+            StopForm,
             lambda u, d, f: services.dossier_stop(actor=u, dossier=d, reason=f["reason"]),
             _("Processing stopped (form 05)."),
             _("Stop processing"),
@@ -302,12 +305,35 @@ def _dossier_context(
         "report": step_report(dossier, events),
         "paused_left": _paused_left(dossier),
         "actions": [(name, ACTIONS[name], forms[name]) for name in names],
-        "drafts": [
-            (d, ApologyForm(initial={"new_due": d.new_due, "reason": d.reason})) for d in drafts
-        ],
+        "drafts": [(d, _apology_form(request, d)) for d in drafts],
         "result_paper": DigitisedPaper.objects.filter(source=dossier, is_result=True).first(),
         "now": timezone.now(),
     }
+
+
+def _apology_form(request: HttpRequest, draft: ApologyDraft) -> ApologyForm:
+    """The draft's form: as the watch drafted it, or as it was sent back when it failed."""
+    failed = failed_take(request, _apology_key(draft))
+    if failed is not None:
+        form: ApologyForm = failed.bound(ApologyForm)
+        return form
+    return ApologyForm(initial={"new_due": draft.new_due, "reason": draft.reason})
+
+
+def _apology_key(draft: ApologyDraft) -> str:
+    return f"apology:{draft.pk}"
+
+
+def _dossier_key(dossier: Dossier) -> str:
+    return f"dossier:{dossier.pk}"
+
+
+def _focused(request: HtmxHttpRequest, response: HttpResponse, anchor: str) -> HttpResponse:
+    """Scroll the swapped page to a form sent back with its errors, as the address's anchor
+    does when the page is read without JavaScript."""
+    if request.htmx and anchor:
+        response["HX-Reswap"] = f"outerHTML show:#{anchor}:top"
+    return response
 
 
 def _paused_left(dossier: Dossier) -> float | None:
@@ -324,9 +350,29 @@ def _signed_on(proposal: Any) -> dt.date | None:
 
 
 @login_required
-def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = dossier_for_staff(_user(request), code, read=AccessRecord.Kind.PAGE)
-    return render(request, "work/dossier.html", _dossier_context(request, dossier))
+def dossier_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    dossier = dossier_for_staff(user, code, read=AccessRecord.Kind.PAGE)
+    failed = failed_take(request, _dossier_key(dossier))
+    bound: dict[str, DossierForm] = {}
+    refused = ""
+    name = failed.action if failed is not None else ""
+    if failed is not None and failed.refused:
+        refused = failed.refused
+    elif failed is not None and name in ACTIONS:
+        # Sent back from a failed action: the form again, open, with its errors.
+        if name in _page_actions(user, dossier):
+            bound[name] = failed.bound(ACTIONS[name].form, dossier=dossier, auto_id=f"id_{name}_%s")
+        else:
+            refused = _refusal(user, dossier, name) or ""
+    context = _dossier_context(request, dossier, bound)
+    context["refused"] = refused
+    context["open_action"] = name if name in bound else ""
+    drafts = [d for d, form in context["drafts"] if form.is_bound]
+    anchor = f"action-{name}" if name in bound else "refused" if refused else ""
+    if drafts:
+        anchor = f"apology-{drafts[0].pk}"
+    return _focused(request, render(request, "work/dossier.html", context), anchor)
 
 
 @login_required
@@ -337,27 +383,29 @@ def act(request: HtmxHttpRequest, code: str, name: str) -> HttpResponse:
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404
+    page = reverse("work:dossier", kwargs={"code": dossier.code})
     refusal = _refusal(user, dossier, name)
     if refusal is not None:
-        # Not on this user's page now: its form is not shown, so say why above the actions.
-        context = _dossier_context(request, dossier)
-        context["refused"] = refusal
-        return render(request, "work/dossier.html", context, status=200 if request.htmx else 422)
+        # Not on this user's page now: its form is not shown, so the page says why above
+        # the actions.
+        failed_keep(request, _dossier_key(dossier), action=name, refused=refusal)
+        return redirect(f"{page}#refused")
     form = _action_form(name, dossier, request.POST, request.FILES)
+    errors: list[tuple[str | None, str]] = []
     if form.is_valid():
         try:
             spec.run(user, dossier, form.cleaned_data)
         except DossierInputError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            errors.append((exc.field, str(exc.message)))
         except TransitionError as exc:
-            form.add_error(None, str(exc.message))
+            errors.append((None, str(exc.message)))
         else:
             messages.success(request, str(spec.done))
-            return redirect("work:dossier", code=code)
-    context = _dossier_context(request, dossier_for_staff(user, code), {name: form})
-    context["open_action"] = name
-    # htmx swaps only successful answers in; a plain POST gets the 422 it deserves.
-    return render(request, "work/dossier.html", context, status=200 if request.htmx else 422)
+            return redirect(page)
+    # Back to the dossier's page, where the form opens again with what was typed and why
+    # it failed: the address stays the page's, so a refresh re-sends nothing.
+    failed_keep(request, _dossier_key(dossier), action=name, errors=errors)
+    return redirect(f"{page}#action-{name}")
 
 
 def _file_response(file: Any, content_type: str = "") -> FileResponse:
@@ -420,9 +468,7 @@ def center(request: HttpRequest) -> HttpResponse:
         "overdue": late,
         "readable": readable,
         "load": overview.staff_load(chosen, now),
-        "drafts": [
-            (d, ApologyForm(initial={"new_due": d.new_due, "reason": d.reason})) for d in drafts
-        ],
+        "drafts": [(d, _apology_form(request, d)) for d in drafts],
     }
     return render(request, "work/center.html", context)
 
@@ -435,21 +481,28 @@ def apology(request: HttpRequest, pk: str) -> HttpResponse:
     if not may_decide(user, draft):
         raise PermissionDenied
     form = ApologyForm(request.POST)
+    back = _back(request)
+    errors: list[tuple[str | None, str]] = []
     try:
         if "dismiss" in request.POST:
             apology_dismiss(actor=user, draft=draft)
             messages.success(request, _("The apology was dismissed."))
-            return redirect(_back(request))
+            return redirect(back)
         if form.is_valid():
             apology_approve(actor=user, draft=draft, **form.cleaned_data)
             messages.success(request, _("The apology was sent and the new date recorded."))
-            return redirect(_back(request))
+            return redirect(back)
     except DossierInputError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        if exc.field == "state":  # decided meanwhile: its form is no longer shown
+            messages.error(request, exc.message)
+            return redirect(back)
+        errors.append((exc.field, str(exc.message)))
     except TransitionError as exc:
-        form.add_error(None, str(exc.message))
-    context = {"draft": draft, "form": form, "back": _back(request)}
-    return render(request, "work/apology.html", context, status=422)
+        errors.append((None, str(exc.message)))
+    # Back to the page the form was on, with the errors beside the fields and the typed
+    # date and reason kept; a refresh there re-sends nothing.
+    failed_keep(request, _apology_key(draft), errors=errors)
+    return redirect(f"{back.split('#')[0]}#apology-{draft.pk}")
 
 
 def _back(request: HttpRequest) -> str:

@@ -333,6 +333,24 @@ def _result(dossier: Dossier) -> dict[str, str]:
     return {"text": closed.get(Status(dossier.status), "Đang giải quyết"), "timing": ""}
 
 
+def _paused(dossier: Dossier) -> dict[str, str] | None:
+    """While the clock stands still there is no due date to print, only since when and why.
+
+    The working time that was left when it stopped runs again when the papers or the
+    payment arrive; the new date is worked out then.
+    """
+    if not dossier.is_paused or dossier.paused_at is None:
+        return None
+    why, until = vi.PAUSES.get(dossier.status, ("", ""))
+    left = ""
+    if dossier.due_at is not None:
+        calendar = calendar_for_unit(dossier.receiving_unit)
+        minutes = calendar.working_minutes_between(dossier.paused_at, dossier.due_at)
+        if minutes > 0:
+            left = vi.working_time_vn(minutes, calendar.day_minutes)
+    return {**_moment(dossier.paused_at), "why": why, "until": until, "left": left}
+
+
 def _control_slip(
     dossier: Dossier, events: list[DossierEvent], papers: list[DossierComponent]
 ) -> dict[str, Any]:
@@ -353,6 +371,7 @@ def _control_slip(
         **_base(dossier, "06", dossier.receiving_unit, None),
         "rows": rows,
         "due": _moment(dossier.due_at),
+        "paused": _paused(dossier),
         "result": _result(dossier),
         "returned": _moment(dossier.returned_at),
     }

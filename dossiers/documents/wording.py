@@ -12,7 +12,15 @@ from decimal import Decimal
 
 from catalog.models import Case
 from deadlines.engine import VN_TZ, Outcome
-from dossiers.models import Action, Applicant, ApplicantKind, Channel, ResultOutcome, ReturnChannel
+from dossiers.models import (
+    Action,
+    Applicant,
+    ApplicantKind,
+    Channel,
+    ResultOutcome,
+    ReturnChannel,
+    Status,
+)
 from units.models import Level, Unit, UnitKind
 
 ACTIONS: dict[str, str] = {
@@ -58,6 +66,15 @@ OUTCOMES: dict[str, str] = {
     Outcome.ON_TIME: "Đúng hạn",
     Outcome.LATE: "Quá hạn",
     Outcome.OVERDUE: "Đang quá hạn",
+}
+
+# Why the clock stands still, and what starts it again, for a paused dossier.
+PAUSES: dict[str, tuple[str, str]] = {
+    Status.SUPPLEMENT_REQUESTED: ("chờ bổ sung hồ sơ", "khi nhận đủ hồ sơ bổ sung"),
+    Status.FEES_REQUESTED: (
+        "chờ thực hiện nghĩa vụ tài chính",
+        "khi người nộp hồ sơ thực hiện xong nghĩa vụ tài chính",
+    ),
 }
 
 TIME_UNITS: dict[str, str] = {
@@ -111,6 +128,19 @@ def moment_vn(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return f"{time_vn(value)} ngày {date_vn(value)}"
+
+
+def working_time_vn(minutes: float, day_minutes: float) -> str:
+    """Working time in words: "1 ngày 3 giờ làm việc", "4 giờ 30 phút làm việc"."""
+    total = round(max(float(minutes), 0.0))
+    days, rest = divmod(total, round(day_minutes) or 480)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} ngày"] if days else []
+    if hours:
+        parts.append(f"{hours} giờ")
+    if mins and not days:
+        parts.append(f"{mins} phút")
+    return " ".join(parts or ["0 phút"]) + " làm việc"
 
 
 def date_line(place: str, value: dt.datetime | dt.date) -> str:

@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.rows import rows_insert
 from core.uploads import check_upload
+from deadlines.calendar import calendar_for_unit
 from dossiers.models import (
     Action,
     Channel,
@@ -213,16 +216,77 @@ def dossier_extend(
     """A new date agreed with an apology (form 04); the status does not change.
 
     ``unit`` is the agency that apologises (the one whose step ran late), by
-    default the competent agency.
+    default the competent agency. The new date is a promise to the applicant:
+    it must lie after ``at`` (now) and after the current due date, and inside
+    the receiving center's working time (a working day, within its hours),
+    where the result is handed over. A moment outside working time is refused
+    with the end of that working day (or of the next one) as a suggestion.
     """
     at = moment_or_now(at)
     if not reason.strip():
         raise DossierInputError("reason", _("Say why the dossier needs more time."))
+    if timezone.is_naive(new_due):
+        new_due = timezone.make_aware(new_due)
     dossier = dossier_locked(dossier)
     check(actor, Action.EXTEND, dossier)
+    calendar = calendar_for_unit(dossier.receiving_unit)
+
+    def said(moment: dt.datetime) -> dict[str, str]:
+        local = moment.astimezone(calendar.tz)
+        return {
+            "time": f"{local:%H:%M}",
+            "date": f"{local:%d/%m/%Y}",
+            "weekday": str(WEEKDAYS[local.weekday()]),
+        }
+
+    if new_due <= at:
+        raise DossierInputError(
+            "new_due",
+            _("%(time)s on %(date)s has already passed: the new date must be later than now.")
+            % said(new_due),
+        )
     if dossier.due_at and new_due <= dossier.due_at:
         raise DossierInputError(
-            "new_due", _("The new date must be later than the current due date.")
+            "new_due",
+            _("The new date must be later than the current due date, %(time)s on %(date)s.")
+            % said(dossier.due_at),
+        )
+    local = new_due.astimezone(calendar.tz)
+    working_day = calendar.is_working_day(local.date())
+    clock = local.time()
+    # A due moment may fall on the very end of a period (11:30, 17:00), as the engine's do.
+    if not working_day or not any(start <= clock <= end for start, end in calendar.periods):
+
+        def day_end(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, calendar.periods[-1][1], tzinfo=calendar.tz)
+
+        if working_day:
+            why = _("%(time)s is outside working hours (%(hours)s).") % {
+                **said(new_due),
+                "hours": ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in calendar.periods),
+            }
+            suggested = day_end(local.date())
+        else:
+            if local.date() in calendar.days_off:
+                why = _("%(weekday)s %(date)s is a day off.") % said(new_due)
+            else:
+                why = _("%(weekday)s %(date)s is not a working day.") % said(new_due)
+            suggested = day_end(calendar.next_working_start(local).date())
+        floor = max(at, dossier.due_at) if dossier.due_at else at
+        while suggested <= floor:
+            suggested = day_end(calendar.next_working_start(suggested).date())
+        raise DossierInputError(
+            "new_due",
+            " ".join(
+                [
+                    str(why),
+                    _(
+                        "Choose a moment in working time, for example %(time)s on "
+                        "%(weekday)s %(date)s, the end of that working day."
+                    )
+                    % said(suggested),
+                ]
+            ),
         )
     event_append(
         dossier,

@@ -376,6 +376,44 @@ def test_form_06_of_an_open_dossier(received) -> None:
     text = pdf_text(render_form_pdf(received, "06"))
     assert "Kết quả giải quyết: Đang giải quyết" in text
     assert "Tiếp nhận hồ sơ" in text and "Khởi tạo hồ sơ" in text
+    assert "Hạn trả kết quả: 08:30 ngày 05/03/2026" in text
+
+
+def test_form_06_while_the_clock_is_stopped_promises_no_date(
+    routed, approver, desk_officer
+) -> None:
+    # Due Thursday 5 March 08:30; stopped on Tuesday at 10:15 with 1 d 6 h 15 min left.
+    s.dossier_request_supplement(
+        actor=approver, dossier=routed, items=["Bản sao sổ hộ khẩu"], at=at(2026, 3, 3, 10, 15)
+    )
+    text = pdf_text(render_form_pdf(routed, "06"))
+    assert "08:30 ngày 05/03/2026" not in text  # the date no longer holds
+    assert (
+        "Hạn trả kết quả: Tạm dừng tính thời hạn từ 10:15 ngày 03/03/2026 (chờ bổ sung hồ sơ)."
+        in text
+    )
+    assert "Thời hạn giải quyết còn lại 1 ngày 6 giờ làm việc" in text
+    assert "được tính tiếp khi nhận đủ hồ sơ bổ sung" in text
+    assert "ngày hẹn trả kết quả mới sẽ được xác định và thông báo sau" in text
+    # The papers came: the clock runs again and the slip prints the date it moved to.
+    s.dossier_receive_supplement(
+        actor=desk_officer,
+        dossier=routed,
+        papers=[PaperIn(name="Bản sao sổ hộ khẩu", copies=1)],
+        at=at(2026, 3, 4, 10, 15),
+    )
+    text = pdf_text(render_form_pdf(routed, "06"))
+    assert "Tạm dừng tính thời hạn" not in text
+    assert "Hạn trả kết quả: 08:30 ngày 06/03/2026" in text
+
+
+def test_form_06_while_fees_are_awaited(routed, approver) -> None:
+    s.dossier_request_fees(actor=approver, dossier=routed, amount=50000, at=at(2026, 3, 2, 9, 30))
+    text = pdf_text(render_form_pdf(routed, "06"))
+    assert "Tạm dừng tính thời hạn từ 09:30 ngày 02/03/2026 (chờ thực hiện nghĩa vụ tài chính)" in (
+        text
+    )
+    assert "khi người nộp hồ sơ thực hiện xong nghĩa vụ tài chính" in text
 
 
 # -- what does not apply ---------------------------------------------------------------------

@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from accounts.models import User
 from catalog.models import Case
+from deadlines.models import CalendarDay, DayKind
 from dossiers import services as s
 from dossiers.models import Action, Channel, Dossier, DossierEvent, Status
 from dossiers.services import ApplicantIn, DossierInputError, PaperIn
@@ -170,12 +172,13 @@ def test_desk_may_ask_for_papers_before_routing_and_resume_to_received(
 def test_extend_stop_withdraw(desk_officer, ward_center, ward_case, approver, applicant_in) -> None:
     d = received(desk_officer, ward_center, ward_case, applicant_in)
     d = s.dossier_route(actor=desk_officer, dossier=d)
+    when = at(2026, 3, 3, 10)
     with pytest.raises(DossierInputError):
         s.dossier_extend(
-            actor=approver, dossier=d, new_due=at(2026, 3, 4, 8), reason="Cần xác minh"
+            actor=approver, dossier=d, new_due=at(2026, 3, 4, 8), reason="Cần xác minh", at=when
         )
     d = s.dossier_extend(
-        actor=approver, dossier=d, new_due=at(2026, 3, 10, 17), reason="Cần xác minh"
+        actor=approver, dossier=d, new_due=at(2026, 3, 10, 17), reason="Cần xác minh", at=when
     )
     assert d.due_at == at(2026, 3, 10, 17) and d.status == Status.PROCESSING
     stopped = s.dossier_stop(actor=approver, dossier=d, reason="Người dân không bổ sung")
@@ -189,6 +192,77 @@ def test_extend_stop_withdraw(desk_officer, ward_center, ward_case, approver, ap
     )
     withdrawn = s.dossier_withdraw(actor=desk_officer, dossier=other, reason="Xin rút")
     assert withdrawn.status == Status.WITHDRAWN and withdrawn.national_status == 7
+
+
+def _refused(dossier: Dossier, actor: User, new_due: dt.datetime, when: dt.datetime) -> str:
+    with pytest.raises(DossierInputError) as error:
+        s.dossier_extend(
+            actor=actor, dossier=dossier, new_due=new_due, reason="Cần xác minh", at=when
+        )
+    assert error.value.field == "new_due"
+    return error.value.message
+
+
+def test_an_extension_promises_a_working_moment_after_now(
+    desk_officer, ward_center, ward_case, approver, applicant_in
+) -> None:
+    d = received(desk_officer, ward_center, ward_case, applicant_in)
+    d = s.dossier_route(actor=desk_officer, dossier=d, at=at(2026, 3, 2, 9))
+    assert d.due_at == at(2026, 3, 5, 8)  # Thursday
+    tue = at(2026, 3, 3, 10)
+    assert _refused(d, approver, at(2026, 3, 3, 9), tue) == (
+        "09:00 on 03/03/2026 has already passed: the new date must be later than now."
+    )
+    # Past the due date too: the date that has passed is what the person is told of.
+    late = at(2026, 3, 6, 9)
+    assert "has already passed" in _refused(d, approver, at(2026, 3, 6, 8), late)
+    assert _refused(d, approver, at(2026, 3, 5, 7, 30), tue) == (
+        "The new date must be later than the current due date, 08:00 on 05/03/2026."
+    )
+    # A Sunday night, a weekday night and the lunch break: the end of that working day,
+    # or of the next one, is suggested.
+    assert _refused(d, approver, at(2026, 3, 8, 22), tue) == (
+        "Sunday 08/03/2026 is not a working day. Choose a moment in working time, "
+        "for example 17:00 on Monday 09/03/2026, the end of that working day."
+    )
+    assert _refused(d, approver, at(2026, 3, 6, 22), tue) == (
+        "22:00 is outside working hours (07:00-11:30, 13:30-17:00). Choose a moment in "
+        "working time, for example 17:00 on Friday 06/03/2026, the end of that working day."
+    )
+    assert "for example 17:00 on Friday 06/03/2026" in _refused(
+        d, approver, at(2026, 3, 6, 12), tue
+    )
+    assert "for example 17:00 on Monday 09/03/2026" in _refused(
+        d, approver, at(2026, 3, 6, 22), at(2026, 3, 6, 18)
+    )
+    with translation.override("vi"):
+        assert _refused(d, approver, at(2026, 3, 8, 22), tue) == (
+            "Ngày 08/03/2026 (Chủ nhật) không phải là ngày làm việc. Hãy chọn một thời điểm "
+            "trong giờ làm việc, ví dụ 17:00 ngày 09/03/2026 (Thứ Hai), cuối ngày làm việc đó."
+        )
+        assert _refused(d, approver, at(2026, 3, 3, 9), tue).startswith(
+            "09:00 ngày 03/03/2026 đã qua: ngày hẹn trả kết quả mới phải sau"
+        )
+    # The unit's calendar counts: a day off is refused, a make-up Saturday is a working day.
+    CalendarDay.objects.create(date=dt.date(2026, 3, 9), kind=DayKind.DAY_OFF, name="Nghỉ bù")
+    CalendarDay.objects.create(
+        date=dt.date(2026, 3, 7), kind=DayKind.WORKING_DAY, name="Làm bù", unit=ward_center
+    )
+    assert _refused(d, approver, at(2026, 3, 9, 10), tue) == (
+        "Monday 09/03/2026 is a day off. Choose a moment in working time, "
+        "for example 17:00 on Tuesday 10/03/2026, the end of that working day."
+    )
+    assert "17:00 on Tuesday 10/03/2026" in _refused(d, approver, at(2026, 3, 8, 22), tue)
+    assert not d.events.filter(action=Action.EXTEND).exists()
+    # The end of a period is inside working time, as the engine's own due moments are.
+    d = s.dossier_extend(
+        actor=approver, dossier=d, new_due=at(2026, 3, 7, 11, 30), reason="Xác minh", at=tue
+    )
+    assert d.due_at == at(2026, 3, 7, 11, 30)
+    d = s.dossier_extend(
+        actor=approver, dossier=d, new_due=at(2026, 3, 10, 17), reason="Xác minh", at=tue
+    )
+    assert d.due_at == at(2026, 3, 10, 17)
 
 
 def test_every_transition_of_the_table_is_exercised() -> None:

@@ -59,7 +59,11 @@ def test_every_event_the_applicant_hears_of(
     d = s.dossier_record_payment(actor=desk_officer, dossier=d, amount=15000)
     assert d.due_at is not None
     d = s.dossier_extend(
-        actor=approver, dossier=d, new_due=at(2026, 3, 20, 17), reason="Xác minh thêm"
+        actor=approver,
+        dossier=d,
+        new_due=at(2026, 3, 20, 17),
+        reason="Xác minh thêm",
+        at=at(2026, 3, 4, 9),  # the new date must still be ahead
     )
     d = s.dossier_resolve(actor=approver, dossier=d, number="12/TL")
     d = s.dossier_return(actor=desk_officer, dossier=d, collected_by="Lê Vĩnh Huỳnh")

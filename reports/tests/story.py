@@ -18,6 +18,7 @@ from typing import Any
 
 from accounts.models import User
 from catalog.models import Case
+from deadlines.calendar import calendar_for_unit
 from deadlines.engine import VN_TZ
 from dossiers import services as s
 from dossiers.models import Applicant, Dossier, DossierComponent, DossierEvent
@@ -50,6 +51,14 @@ def _note(made: Made, dossier: Dossier) -> Dossier:
     assert last is not None
     made.due_after[last.pk] = fresh.due_at
     return fresh
+
+
+def _new_date(dossier: Dossier, t: dt.datetime, days: int) -> dt.datetime:
+    """A new date an extension may promise: ``days`` working days after now or the due date,
+    whichever is later, so it lies ahead and in working time."""
+    assert dossier.due_at is not None
+    calendar = calendar_for_unit(dossier.receiving_unit)
+    return calendar.add_working_minutes(max(t, dossier.due_at), days * calendar.day_minutes)
 
 
 def _moment(rng: random.Random, day: dt.date) -> dt.datetime:
@@ -168,7 +177,7 @@ def _life(
         if ending < 0.12:
             return _note(made, s.dossier_withdraw(actor=desk, dossier=d, at=t))
         if ending < 0.2:
-            new_due = d.due_at + dt.timedelta(days=rng.choice([1, 4]))
+            new_due = _new_date(d, t, rng.choice([1, 4]))
             d = _note(
                 made,
                 s.dossier_extend(
@@ -190,7 +199,7 @@ def _life(
     if rng.random() < 0.08:
         t = max(t, d.due_at - dt.timedelta(hours=2))
         if t <= horizon:
-            new_due = d.due_at + dt.timedelta(days=2)
+            new_due = _new_date(d, t, 2)
             d = _note(
                 made,
                 s.dossier_extend(

@@ -103,7 +103,14 @@ def test_specialist_proposes_approver_approves_desk_sees_it_ready(
     expect(page.locator("table.wq-queue tbody tr")).to_have_count(1)
     shot(page, "05-approver-queue")
     page.get_by_role("link", name=dossier.code).click()
-    page.locator("details[data-action=approve] summary").click()
+    approval = page.locator("details[data-action=approve]")
+    approval.locator("summary").click()
+    # Cannot be undone: the first click without the box ticked only asks for it.
+    approval.locator("button[type=submit]").click()
+    expect(page.locator("details[data-action=approve] .wq-form-error")).to_be_visible()
+    assert page.url.endswith(f"/work/dossiers/{dossier.code}/")  # a refresh re-sends nothing
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.PROCESSING
+    page.locator("details[data-action=approve] input[name=confirm]").check()
     page.locator("details[data-action=approve] button[type=submit]").click()
     expect(page.get_by_test_id("dossier-status")).to_have_class("wq-status wq-status-resolved")
     shot(page, "06-approved")

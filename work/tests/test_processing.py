@@ -251,7 +251,7 @@ def test_the_center_manager_and_the_approver_may_extend_others_may_not(
     desk_officer, ward_center, stepped_case, justice_specialist, justice_approver, manager, outsider
 ) -> None:
     d = intake(desk_officer, ward_center, stepped_case)
-    d = s.dossier_route(actor=desk_officer, dossier=d)
+    d = s.dossier_route(actor=desk_officer, dossier=d, at=MON + dt.timedelta(hours=1))
     assert Action.EXTEND in allowed_actions(manager, d)
     assert Action.EXTEND in allowed_actions(justice_approver, d)
     assert Action.EXTEND not in allowed_actions(justice_specialist, d)
@@ -259,6 +259,10 @@ def test_the_center_manager_and_the_approver_may_extend_others_may_not(
     assert Action.EXTEND not in allowed_actions(outsider, d)
     assert d.due_at is not None
     d = s.dossier_extend(
-        actor=manager, dossier=d, new_due=d.due_at + dt.timedelta(days=2), reason="Xác minh thêm"
+        actor=manager,
+        dossier=d,
+        new_due=d.due_at + dt.timedelta(days=2),  # Monday 16 March, 08:00 + 2 days
+        reason="Xác minh thêm",
+        at=MON + dt.timedelta(days=1),
     )
     assert d.events.get(action=Action.EXTEND).unit == d.competent_unit

@@ -28,6 +28,13 @@ def client_for(user) -> Client:
     return client
 
 
+def sent_back(answer, page: str, anchor: str) -> str:
+    """A failed POST is redirected to the page holding its form, which shows it again."""
+    assert answer.redirect_chain == [(f"{page}#{anchor}", 302)]
+    assert answer.status_code == 200 and answer.request["PATH_INFO"] == page.split("?")[0]
+    return answer.content.decode()
+
+
 @pytest.fixture
 def routed(desk_officer, ward_center, stepped_case, justice) -> Dossier:
     d = intake(desk_officer, ward_center, stepped_case, timezone.now() - dt.timedelta(hours=2))
@@ -124,6 +131,7 @@ def test_processing_page_and_a_proposal_with_its_document(
         == 302
     )
     # A wrong upload keeps what was typed and says why, in the page's language.
+    page = f"/work/dossiers/{routed.code}/"
     bad = client.post(
         f"/work/dossiers/{routed.code}/act/propose/",
         {
@@ -133,10 +141,13 @@ def test_processing_page_and_a_proposal_with_its_document(
             "document": SimpleUploadedFile("kq.pdf", b"hello", content_type="application/pdf"),
         },
         HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     )
-    assert bad.status_code == 422
-    assert "not a PDF, JPEG or PNG" in bad.content.decode()
-    assert 'value="15/QĐ"' in bad.content.decode() and 'value="Trần Văn Ký"' in bad.content.decode()
+    text = sent_back(bad, page, "action-propose")
+    assert "not a PDF, JPEG or PNG" in text
+    assert 'value="15/QĐ"' in text and 'value="Trần Văn Ký"' in text
+    # Shown once: reading the page again shows the untouched form.
+    assert "not a PDF, JPEG or PNG" not in client.get(page).content.decode()
     good = client.post(
         f"/work/dossiers/{routed.code}/act/propose/",
         {
@@ -149,16 +160,28 @@ def test_processing_page_and_a_proposal_with_its_document(
     )
     assert good.status_code == 302
     # The specialist may not approve, and is told so; the approver may.
-    refused = client.post(f"/work/dossiers/{routed.code}/act/approve/", HTTP_ACCEPT_LANGUAGE="vi")
-    assert refused.status_code == 422
-    assert 'data-testid="refused">Bạn không có vai trò' in refused.content.decode()
+    refused = client.post(
+        f"/work/dossiers/{routed.code}/act/approve/",
+        {"confirm": "on"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+        follow=True,
+    )
+    assert 'data-testid="refused">Bạn không có vai trò' in sent_back(refused, page, "refused")
     assert Dossier.objects.get(pk=routed.pk).status == Status.PROCESSING
     boss = client_for(justice_approver)
     assert 'data-action="approve"' in boss.get(f"/work/dossiers/{routed.code}/").content.decode()
     document = boss.get(f"/work/dossiers/{routed.code}/result/")
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
     assert b"".join(document.streaming_content).startswith(b"%PDF")
-    assert boss.post(f"/work/dossiers/{routed.code}/act/approve/").status_code == 302
+    # Approval cannot be undone: a first click without the box ticked does nothing.
+    unconfirmed = boss.post(
+        f"/work/dossiers/{routed.code}/act/approve/", HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    text = sent_back(unconfirmed, page, "action-approve")
+    assert "Tick the box to confirm. Nothing was done yet." in text
+    assert Dossier.objects.get(pk=routed.pk).status == Status.PROCESSING
+    approved = boss.post(f"/work/dossiers/{routed.code}/act/approve/", {"confirm": "on"})
+    assert approved.status_code == 302 and approved["Location"] == page
     assert Dossier.objects.get(pk=routed.pk).status == Status.RESOLVED
 
 
@@ -168,19 +191,20 @@ def test_a_proposal_with_a_wrong_signing_date_or_no_signer_keeps_what_was_typed(
     client = client_for(justice_specialist)
     client.post(f"/work/dossiers/{routed.code}/act/forward/", {"target": "next"})
     typed = {"outcome": "granted", "number": "15/QĐ", "note": "Đủ điều kiện"}
+    page = f"/work/dossiers/{routed.code}/"
     future = client.post(
         f"/work/dossiers/{routed.code}/act/propose/",
         {**typed, "signer": "Trần Văn Ký", "signed_on": "2030-01-01"},
         HTTP_ACCEPT_LANGUAGE="vi",
+        follow=True,
     )
-    text = future.content.decode()
-    assert future.status_code == 422 and "Ngày ký không được sau ngày hôm nay." in text
+    text = sent_back(future, page, "action-propose")
+    assert "Ngày ký không được sau ngày hôm nay." in text
     assert 'value="15/QĐ"' in text and 'value="Trần Văn Ký"' in text and "Đủ điều kiện" in text
     unsigned = client.post(
-        f"/work/dossiers/{routed.code}/act/propose/", typed, HTTP_ACCEPT_LANGUAGE="en"
+        f"/work/dossiers/{routed.code}/act/propose/", typed, HTTP_ACCEPT_LANGUAGE="en", follow=True
     )
-    assert unsigned.status_code == 422
-    assert "Write who signs the result document." in unsigned.content.decode()
+    assert "Write who signs the result document." in sent_back(unsigned, page, "action-propose")
     assert Dossier.objects.get(pk=routed.pk).result_proposed_at is None
 
 
@@ -277,9 +301,14 @@ def test_the_manager_approves_an_apology_from_the_center_page(
     client = client_for(manager)
     url = f"/work/apologies/{draft.pk}/"
     early = client.post(
-        url, {"new_due": "2020-01-01T08:00", "reason": "Xác minh", "back": "/work/center/"}
+        url,
+        {"new_due": "2020-01-01T08:00", "reason": "Xác minh thêm hồ sơ", "back": "/work/center/"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     )
-    assert early.status_code == 422 and "Xác minh" in early.content.decode()
+    text = sent_back(early, "/work/center/", f"apology-{draft.pk}")
+    assert "08:00 on 01/01/2020 has already passed" in text and "Xác minh thêm hồ sơ" in text
+    assert 'value="2020-01-01T08:00"' in text
     new_due = timezone.localtime(timezone.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     done = client.post(
         url, {"new_due": new_due, "reason": "Cần xác minh thêm", "back": "/work/center/"}
@@ -337,9 +366,9 @@ def test_a_proposal_shows_every_mistake_at_once(routed, justice_specialist) -> N
         f"/work/dossiers/{routed.code}/act/propose/",
         {"outcome": "granted", "number": "", "signer": "", "signed_on": tomorrow},
         HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     )
-    text = answer.content.decode()
-    assert answer.status_code == 422
+    text = sent_back(answer, f"/work/dossiers/{routed.code}/", "action-propose")
     assert "Write who signs the result document." in text
     assert "The signing date cannot be in the future." in text
     assert "Write the number of the result document." in text
@@ -347,6 +376,7 @@ def test_a_proposal_shows_every_mistake_at_once(routed, justice_specialist) -> N
         f"/work/dossiers/{routed.code}/act/propose/",
         {"outcome": "refused", "signed_on": tomorrow},
         HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
     ).content.decode()
     assert "A refusal must give its reasons." in refused
     assert "The signing date cannot be in the future." in refused
@@ -379,3 +409,116 @@ def test_the_queue_heading_says_what_its_count_counts(
     assert "1 hồ sơ trong danh sách · 0 hồ sơ giao cho bạn" in page
     page = client_for(justice_specialist).get("/work/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1 dossier in the queue · 1 dossier assigned to you" in page
+
+
+def test_stop_asks_for_a_confirmation_and_a_failed_stop_is_read_again_safely(
+    routed, justice_approver
+) -> None:
+    client = client_for(justice_approver)
+    page = f"/work/dossiers/{routed.code}/"
+    url = f"/work/dossiers/{routed.code}/act/stop/"
+    assert 'name="confirm"' in client.get(page).content.decode()
+    # Neither a reason nor the box: both said beside their fields, nothing done, and the
+    # browser is left on the dossier's page, which a refresh only reads again.
+    empty = client.post(url, {"reason": ""}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    form = sent_back(empty, page, "action-stop").split('data-action="stop"')[1].split("</form>")[0]
+    assert "This field is required." in form and "Tick the box to confirm." in form
+    assert Dossier.objects.get(pk=routed.pk).status == Status.PROCESSING
+    # A reason without the box: the reason stays typed in the form opened again.
+    unticked = client.post(url, {"reason": "Người dân xin dừng"}, follow=True)
+    text = sent_back(unticked, page, "action-stop")
+    assert 'id="action-stop" open' in text
+    assert "Người dân xin dừng</textarea>" in text
+    assert Dossier.objects.get(pk=routed.pk).status == Status.PROCESSING
+    again = client.get(page).content.decode()  # shown once
+    assert "Người dân xin dừng</textarea>" not in again
+    done = client.post(url, {"reason": "Người dân xin dừng", "confirm": "on"})
+    assert done.status_code == 302 and done["Location"] == page
+    assert Dossier.objects.get(pk=routed.pk).status == Status.STOPPED
+
+
+def test_htmx_is_sent_to_the_page_too_and_scrolled_to_the_form(routed, justice_approver) -> None:
+    client = client_for(justice_approver)
+    page = f"/work/dossiers/{routed.code}/"
+    failed = client.post(
+        f"/work/dossiers/{routed.code}/act/stop/", {"reason": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert failed.status_code == 302 and failed["Location"] == f"{page}#action-stop"
+    shown = client.get(page, HTTP_HX_REQUEST="true")  # htmx follows the redirect itself
+    assert shown["HX-Reswap"] == "outerHTML show:#action-stop:top"
+    assert "HX-Reswap" not in client.get(page, HTTP_HX_REQUEST="true")
+
+
+def _next_weekday(weekday: int, hour: int) -> dt.datetime:
+    """A moment on the given weekday at least a week ahead, in Vietnam."""
+    day = timezone.localdate() + dt.timedelta(days=7)
+    while day.weekday() != weekday:
+        day += dt.timedelta(days=1)
+    return at(day.year, day.month, day.day, hour)
+
+
+def test_the_approver_cannot_promise_a_past_or_non_working_new_date(
+    desk_officer, ward_center, stepped_case, justice, justice_approver
+) -> None:
+    d = intake(desk_officer, ward_center, stepped_case, timezone.now() - dt.timedelta(days=30))
+    s.dossier_route(actor=desk_officer, dossier=d)
+    deadline_watch()
+    draft = ApologyDraft.objects.get()
+    client = client_for(justice_approver)
+    page = f"/work/dossiers/{d.code}/"
+    url = f"/work/apologies/{draft.pk}/"
+    past = timezone.localtime(timezone.now() - dt.timedelta(days=4)).replace(hour=17, minute=0)
+    typed = {"reason": "Cần xác minh thêm tại Công an", "back": page}
+    answer = client.post(
+        url,
+        {**typed, "new_due": past.strftime("%Y-%m-%dT%H:%M")},
+        HTTP_ACCEPT_LANGUAGE="vi",
+        follow=True,
+    )
+    text = sent_back(answer, page, f"apology-{draft.pk}")
+    field = text.split(f'id="id_new_due-{draft.pk}"')[1].split("</div>")[0]
+    assert f"17:00 ngày {past:%d/%m/%Y} đã qua" in field  # beside the date
+    assert "Cần xác minh thêm tại Công an</textarea>" in text  # the reason is kept
+    sunday = _next_weekday(6, 22)
+    monday = sunday + dt.timedelta(days=1)
+    answer = client.post(
+        url,
+        {**typed, "new_due": sunday.strftime("%Y-%m-%dT%H:%M")},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    text = sent_back(answer, page, f"apology-{draft.pk}")
+    assert f"Sunday {sunday:%d/%m/%Y} is not a working day." in text
+    assert f"for example 17:00 on Monday {monday:%d/%m/%Y}" in text
+    assert "Cần xác minh thêm tại Công an</textarea>" in text
+    assert ApologyDraft.objects.get().state == DraftState.DRAFT
+    assert not d.events.filter(action=Action.EXTEND).exists()
+    good = client.post(
+        url, {**typed, "new_due": monday.replace(hour=17).strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert good.status_code == 302 and good["Location"] == page
+    assert Dossier.objects.get(pk=d.pk).due_at == monday.replace(hour=17)
+
+
+def test_the_history_names_who_was_assigned_and_the_list_puts_specialists_first(
+    routed, justice, justice_specialist, justice_approver
+) -> None:
+    staff_user("zeta-specialist", justice, Role.SPECIALIST)
+    client = client_for(justice_approver)
+    page = client.get(f"/work/dossiers/{routed.code}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    select = page.split('name="assignee"')[1].split("</select>")[0]
+    names = re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]+)</option>", select)
+    assert names == [
+        "Justice-Specialist",
+        "Zeta-Specialist",
+        "Justice-Approver (lãnh đạo phê duyệt)",
+    ]
+    s.dossier_assign(actor=justice_approver, dossier=routed, assignee=justice_specialist)
+    page = client.get(f"/work/dossiers/{routed.code}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    history = page.split('class="wq-history"')[1]
+    assert "<strong>Phân công cho Justice-Specialist</strong>" in history
+    assert "người phân công: Justice-Approver" in history
+    english = client.get(f"/work/dossiers/{routed.code}/", HTTP_ACCEPT_LANGUAGE="en")
+    history = english.content.decode().split('class="wq-history"')[1]
+    assert "<strong>Assigned to Justice-Specialist</strong>" in history
+    assert "assigned by Justice-Approver" in history

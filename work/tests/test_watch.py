@@ -195,7 +195,7 @@ def test_the_preview_of_form_04_changes_nothing(dossiers, manager) -> None:
     deadline_watch(now=NOW)
     draft = ApologyDraft.objects.get(dossier=dossiers["late"])
     messages = Message.objects.count()
-    pdf = apology_preview_pdf(actor=manager, draft=draft)
+    pdf = apology_preview_pdf(actor=manager, draft=draft, at=NOW)
     assert pdf.startswith(b"%PDF")
     assert not Dossier.objects.get(pk=dossiers["late"].pk).events.filter(action=Action.EXTEND)
     assert Message.objects.count() == messages
