@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from dossiers.audit import access_record
 from dossiers.models import AccessRecord, Applicant, Dossier, DossierComponent, DossierEvent
 
 
@@ -48,6 +50,29 @@ class PaperInline(ReadOnlyInline):
     fields = readonly_fields = ("name", "originals", "copies", "reused", "supplement", "file")
 
 
+class RecordedReads(admin.ModelAdmin):
+    """A change page shows personal data: opening it is recorded like any staff read."""
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        if obj is not None and isinstance(request.user, User):
+            access_record(
+                user=request.user,
+                kind=AccessRecord.Kind.PAGE,
+                dossier=obj if isinstance(obj, Dossier) else None,
+                applicant=obj if isinstance(obj, Applicant) else None,
+                detail="admin",
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown, never added, changed or deleted here."""
 
@@ -62,7 +87,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyAdmin):
+class DossierAdmin(RecordedReads, ReadOnlyAdmin):
     list_display = [
         "code",
         "status",
@@ -79,7 +104,7 @@ class DossierAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(admin.ModelAdmin):
+class ApplicantAdmin(RecordedReads):
     list_display = ["full_name", "kind", "id_number", "phone"]
     search_fields = ["full_name", "id_number", "phone"]
     list_filter = ["kind"]

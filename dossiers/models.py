@@ -455,7 +455,8 @@ class DossierEvent(models.Model):
         indexes = [models.Index(fields=["dossier", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        # Read in the admin above each event of a dossier: its local time and what happened.
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} · {self.get_action_display()}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -519,4 +520,5 @@ class AccessRecord(models.Model):
         indexes = [models.Index(fields=["dossier", "at"]), models.Index(fields=["user", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.at)
+        return f"{when:%d/%m/%Y %H:%M} · {self.username} · {self.get_kind_display()}"

@@ -5,13 +5,15 @@ Every error answers ``{"detail": ...}``: a message, or for 422 a list of
 refused transition (409) also lists the actions that are allowed instead.
 """
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.docs import render_template
 
 from accounts.api_auth import router as token_router
 from catalog.api import router as catalog_router
@@ -20,15 +22,37 @@ from dossiers.api import router as dossier_router
 from dossiers.services import DossierInputError
 from dossiers.workflow import TransitionError
 
+
+class SignedInSwagger(Swagger):
+    """The docs page, whose "Try it out" works for a signed-in staff member.
+
+    Ninja adds the session's CSRF token to the page's requests only when the
+    API as a whole requires a CSRF-checked auth; here each operation names
+    its own, and the session one is CSRF-checked.
+    """
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": True,
+        }
+        return render_template(request, self.template, self.template_cdn, context)
+
+
 api = NinjaAPI(
     title="MotCua API",
     version="1",
     description=(
         "Procedure catalog, dossier intake and processing for public administration "
-        "service centers. Staff authenticate with `Authorization: Bearer <token>` or "
-        "their browser session."
+        "service centers. Staff authenticate with `Authorization: Bearer <token>` (made "
+        "on the page /accounts/tokens/ when signed in) or their browser session; a "
+        "request made with the session sends its CSRF token in `X-CSRFToken`, as this "
+        "page does."
     ),
     docs_url="/docs",
+    docs=SignedInSwagger(),
     urls_namespace="api",
 )
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
-from django.templatetags.static import static
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 from sequences.models import Sequence
@@ -37,11 +37,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     # Asked for by browsers on pages without an icon link (the admin's, a PDF's).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
     # No language prefix in URLs: a link or a receipt's QR code opens in the
     # reader's own language (browser, or the switcher's cookie).
     path("", core_views.home, name="home"),
     path("accounts/login/", account_views.signin, name="login"),
+    path("accounts/tokens/", account_views.tokens, name="api_tokens"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("procedures/", include("catalog.urls")),
     path("dossiers/", include("dossiers.urls")),

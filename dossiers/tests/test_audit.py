@@ -69,3 +69,12 @@ def test_the_administration_lists_the_records_and_shows_them_on_the_dossier(
     dossier = admin.get(f"/admin/dossiers/dossier/{record.dossier_id}/change/").content.decode()
     assert "Who read this dossier" in dossier and "API read" in dossier
     assert admin.post("/admin/dossiers/accessrecord/add/").status_code == 403
+    # Opening the dossier and its applicant in the administration is a read too.
+    assert AccessRecord.objects.filter(user=admin_user, dossier_id=record.dossier_id).exists()
+    applicant_id = record.dossier.applicant_id
+    assert admin.get(f"/admin/dossiers/applicant/{applicant_id}/change/").status_code == 200
+    assert AccessRecord.objects.filter(user=admin_user, applicant_id=applicant_id).exists()
+    # Each event reads as its local time and what happened, not as ids.
+    event = record.dossier.events.order_by("seq").first()
+    assert f"{timezone.localtime(event.at):%d/%m/%Y %H:%M} · {event.get_action_display()}" in dossier
+    assert str(record.dossier_id) + " create" not in dossier
