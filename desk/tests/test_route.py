@@ -173,3 +173,12 @@ def test_workspace_queries_do_not_grow_with_the_dossiers_to_send(
         received(desk_officer, ward_center, ward_case, applicant_in)
     with django_assert_num_queries(len(one.captured_queries)):
         assert "Send all 5 to their agencies" in desk.get(INDEX).content.decode()
+
+
+def test_the_dossier_page_names_who_the_agency_assigned(
+    desk, waiting, desk_officer, specialist, approver
+) -> None:
+    routed = s.dossier_route(actor=desk_officer, dossier=waiting)
+    s.dossier_assign(actor=approver, dossier=routed, assignee=specialist)
+    page = desk.get(page_of(waiting)).content.decode()
+    assert f"Assigned to {escape(specialist.get_full_name())}" in page
