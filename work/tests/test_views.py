@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import staff_user
+from deadlines.calendar import calendar_for_unit
 from dossiers import services as s
 from dossiers.models import Action, Channel, Dossier, Status
 from dossiers.tests.fixtures import all_papers, at
@@ -309,7 +310,10 @@ def test_the_manager_approves_an_apology_from_the_center_page(
     text = sent_back(early, "/work/center/", f"apology-{draft.pk}")
     assert "08:00 on 01/01/2020 has already passed" in text and "Xác minh thêm hồ sơ" in text
     assert 'value="2020-01-01T08:00"' in text
-    new_due = timezone.localtime(timezone.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    # A week of working time ahead: a working moment, whatever the hour the test runs at.
+    calendar = calendar_for_unit(ward_center)
+    ahead = calendar.add_working_minutes(timezone.now(), 5 * calendar.day_minutes)
+    new_due = timezone.localtime(ahead).strftime("%Y-%m-%dT%H:%M")
     done = client.post(
         url, {"new_due": new_due, "reason": "Cần xác minh thêm", "back": "/work/center/"}
     )
