@@ -3,9 +3,11 @@ transition, the dossier as staff see it, and the public lookup's answer."""
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import PlainSerializer
 
 from accounts.models import User
 from dossiers.models import (
@@ -16,6 +18,15 @@ from dossiers.models import (
 )
 from dossiers.models import Status as DossierStatus
 from dossiers.workflow import allowed_actions
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).isoformat()
+
+
+# A moment answered in the node's time zone, whether the service just made it or it was
+# read back from a database that keeps UTC: the same moment always reads the same.
+Moment = Annotated[dt.datetime, PlainSerializer(_local, return_type=str)]
 
 # -- input -----------------------------------------------------------------------------------
 
@@ -166,7 +177,7 @@ class PaperOut(Schema):
     copies: int
     reused: bool
     supplement: bool
-    received_at: dt.datetime
+    received_at: Moment
 
 
 class ResultOut(Schema):
@@ -187,8 +198,8 @@ class DossierSummaryOut(Schema):
     case_name: str
     receiving_unit: str
     competent_unit: str
-    received_at: dt.datetime | None
-    due_at: dt.datetime | None
+    received_at: Moment | None
+    due_at: Moment | None
 
     @staticmethod
     def resolve_status_label(obj: Dossier) -> str:
@@ -221,11 +232,11 @@ class DossierOut(DossierSummaryOut):
     authorised_id_number: str
     authorised_phone: str
     ward: str | None
-    created_at: dt.datetime
-    submitted_at: dt.datetime | None
-    paused_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    returned_at: dt.datetime | None
+    created_at: Moment
+    submitted_at: Moment | None
+    paused_at: Moment | None
+    finished_at: Moment | None
+    returned_at: Moment | None
     assignee: str | None
     fees_due: int
     fees_paid: int
@@ -278,7 +289,7 @@ class EventOut(Schema):
     action_label: str
     from_status: str
     to_status: str
-    at: dt.datetime
+    at: Moment
     actor_name: str
     unit: str | None
     note: str
@@ -296,7 +307,7 @@ class EventOut(Schema):
 class LookupEventOut(Schema):
     action: str
     label: str
-    at: dt.datetime
+    at: Moment
 
 
 class LookupOut(Schema):
@@ -308,6 +319,6 @@ class LookupOut(Schema):
     national_status: int | None
     procedure_code: str
     procedure_name: str
-    received_at: dt.datetime | None
-    due_at: dt.datetime | None
+    received_at: Moment | None
+    due_at: Moment | None
     history: list[LookupEventOut]

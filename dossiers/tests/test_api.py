@@ -124,6 +124,19 @@ def test_intake_answers_201_with_code_secret_status_and_due_moment(
     }
 
 
+def test_a_moment_reads_the_same_in_every_answer(desk, ward_case) -> None:
+    """In the node's time zone, whether just made by the service or read back from the
+    database (which may keep UTC)."""
+    with time_machine.travel(MON, tick=False):
+        answered = intake(desk, ward_case)
+    assert answered["due_at"] == "2026-03-05T08:00:00+07:00"
+    detail = ok(desk.get(f"/api/dossiers/{answered['code']}"))
+    listed = ok(desk.get("/api/dossiers"))["items"][0]
+    assert detail["due_at"] == listed["due_at"] == answered["due_at"]
+    assert detail["received_at"] == listed["received_at"] == answered["received_at"]
+    assert answered["received_at"] == "2026-03-02T08:00:00+07:00"
+
+
 def test_detail_and_events_by_code(desk, desk_officer, ward_center, ward_case) -> None:
     code = intake(desk, ward_case, channel="post")["code"]
     detail = ok(desk.get(f"/api/dossiers/{code}"))
