@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.docs import render_template
@@ -66,6 +67,46 @@ def _location(loc: Sequence[str | int]) -> list[str | int]:
     return list(loc)
 
 
+# Pydantic words its messages in English. The common ones are said here in the
+# client's language; the others stay as pydantic wrote them.
+_DATE = gettext_lazy("Give a date as YYYY-MM-DD.")
+_MOMENT = gettext_lazy("Give a moment as YYYY-MM-DDTHH:MM, with its time zone.")
+_ID = gettext_lazy("Give an id (a UUID).")
+_WHOLE = gettext_lazy("Give a whole number.")
+SAID_BY_TYPE: dict[str, Any] = {
+    "missing": gettext_lazy("This field is required."),
+    "uuid_parsing": _ID,
+    "uuid_type": _ID,
+    "int_parsing": _WHOLE,
+    "int_from_float": _WHOLE,
+    "int_type": _WHOLE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "date_type": _DATE,
+    "datetime_parsing": _MOMENT,
+    "datetime_from_date_parsing": _MOMENT,
+    "datetime_type": _MOMENT,
+    "string_type": gettext_lazy("Give a text."),
+    "bool_parsing": gettext_lazy("Give true or false."),
+    "greater_than_equal": gettext_lazy("Give at least %(ge)s."),
+    "less_than_equal": gettext_lazy("Give at most %(le)s."),
+    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+}
+
+
+def _said(error: dict[str, Any]) -> str:
+    said = SAID_BY_TYPE.get(error.get("type", ""))
+    if said is None:
+        return str(error.get("msg", ""))
+    try:
+        return str(said) % error.get("ctx", {})
+    except (KeyError, TypeError, ValueError):
+        return str(error.get("msg", ""))
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
@@ -74,7 +115,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors.append(
             {
                 "field": ".".join(str(part) for part in loc[1:]) or str(loc[0]),
-                "msg": error.get("msg", ""),
+                "msg": _said(error),
                 "type": error.get("type", "invalid"),
                 "loc": loc,
             }

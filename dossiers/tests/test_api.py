@@ -574,3 +574,20 @@ def test_an_intake_reads_no_catalog_or_unit_row_it_read_before(desk, ward_case) 
     assert not [s for s in read if "catalog_" in s or "units_unit" in s], read
     # The token with its holder, the holder's roles, the applicant; nothing is read back.
     assert len(read) == 3, read
+
+
+def test_bad_input_is_explained_in_the_clients_language(desk_officer, ward_case) -> None:
+    _token, key = api_token_issue(user=desk_officer, name="vi")
+    vi = Client(headers={"Accept-Language": "vi", "Authorization": f"Bearer {key}"})
+    body = intake_body(ward_case, case_id="42")
+    del body["applicant"]
+    said = {e["field"]: e["msg"] for e in post(vi, "/api/dossiers", body).json()["detail"]}
+    assert said == {
+        "applicant": "Trường này là bắt buộc.",
+        "case_id": "Hãy ghi mã định danh (dạng UUID).",
+    }
+    page = vi.get("/api/dossiers?limit=100000").json()["detail"][0]
+    assert page["field"] == "limit" and page["msg"] == "Giá trị lớn nhất là 500."
+    # The client's own language stays the rule: English asks in English.
+    en = client_for(desk_officer)
+    assert en.get("/api/dossiers?limit=0").json()["detail"][0]["msg"] == "Give at least 1."
