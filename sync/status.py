@@ -22,6 +22,8 @@ from sync.node import waiting_count
 
 # A node that has not called for this long is flagged on the hub's page.
 SILENT_AFTER = dt.timedelta(hours=1)
+# The loop answers "sync now" within a second: a request older than this went unheard.
+UNHEARD_AFTER = dt.timedelta(seconds=30)
 HUB_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
@@ -39,6 +41,8 @@ class WardStatus:
     state: NodeState
     waiting: int
     online: bool
+    # "Sync now" asked long enough ago that the background loop should have answered.
+    unheard: bool = False
 
     @property
     def requested(self) -> bool:
@@ -57,7 +61,13 @@ def ward_status(now: dt.datetime | None = None) -> WardStatus:
         and last is not None
         and now - last <= stale_after()
     )
-    return WardStatus(state=state, waiting=waiting_count(state), online=online)
+    asked = state.requested_at
+    return WardStatus(
+        state=state,
+        waiting=waiting_count(state),
+        online=online,
+        unheard=asked is not None and now - asked > UNHEARD_AFTER,
+    )
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,16 @@ def test_sync_now_asks_the_loop_for_a_round(as_ward, desk_officer) -> None:
     assert NodeState.get().requested_at is not None
 
 
+def test_a_request_nobody_answers_says_the_worker_is_not_running(as_ward, desk_officer) -> None:
+    client = client_for(desk_officer)
+    NodeState.get()
+    NodeState.objects.update(requested_at=timezone.now() - dt.timedelta(seconds=10))
+    assert 'data-testid="sync-unheard"' not in text_of(client, "/sync/status/")
+    NodeState.objects.update(requested_at=timezone.now() - dt.timedelta(minutes=2))
+    text = text_of(client, "/sync/status/")
+    assert 'data-testid="sync-unheard"' in text and "manage.py worker" in text
+
+
 def test_the_htmx_refresh_gets_only_the_state(as_ward, desk_officer) -> None:
     page = client_for(desk_officer).get("/sync/status/", HTTP_HX_REQUEST="true")
     assert page.status_code == 200
