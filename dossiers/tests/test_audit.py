@@ -76,5 +76,6 @@ def test_the_administration_lists_the_records_and_shows_them_on_the_dossier(
     assert AccessRecord.objects.filter(user=admin_user, applicant_id=applicant_id).exists()
     # Each event reads as its local time and what happened, not as ids.
     event = record.dossier.events.order_by("seq").first()
-    assert f"{timezone.localtime(event.at):%d/%m/%Y %H:%M} · {event.get_action_display()}" in dossier
+    when = timezone.localtime(event.at)
+    assert f"{when:%d/%m/%Y %H:%M} · {event.get_action_display()}" in dossier
     assert str(record.dossier_id) + " create" not in dossier

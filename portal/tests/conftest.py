@@ -98,6 +98,21 @@ def filed(resident: User, ward_case: Case, ward_center: Unit) -> Dossier:
     return file_online(resident, ward_case, ward_center)
 
 
+def taken_at_desk(
+    desk: User, center: Unit, case: Case, applicant: Any, owner: User | None = None
+) -> Dossier:
+    """A dossier received at the desk with every paper; tied to ``owner``'s account if given."""
+    from dossiers.tests.fixtures import all_papers
+
+    dossier = s.dossier_intake(
+        actor=desk, unit=center, case=case, applicant=applicant, papers=all_papers(case)
+    )
+    if owner is not None:
+        dossier.applicant.user = owner
+        dossier.applicant.save(update_fields=["user"])
+    return dossier
+
+
 def with_result_document(dossier: Dossier) -> Dossier:
     """The signed result attached, as an agency does before the result goes online."""
     dossier.result_file.save("ket-qua.pdf", ContentFile(PDF), save=False)

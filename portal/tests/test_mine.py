@@ -10,7 +10,7 @@ from dossiers.services import PaperIn, supplement_uploads
 from dossiers.tests.fixtures import all_papers
 from portal.models import Delivery, Rating
 from portal.services import rating_give
-from portal.tests.conftest import drive_to_returned, file_online, pdf
+from portal.tests.conftest import drive_to_returned, file_online, pdf, taken_at_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -204,15 +204,7 @@ def test_a_paper_sent_online_and_accepted_at_the_desk_is_listed_once(
 def test_collecting_by_post_offers_the_address_the_desk_has(
     client, resident, ward_case, ward_center, desk_officer, applicant_in
 ) -> None:
-    at_desk = s.dossier_intake(
-        actor=desk_officer,
-        unit=ward_center,
-        case=ward_case,
-        applicant=applicant_in,
-        papers=all_papers(ward_case),
-    )
-    at_desk.applicant.user = resident
-    at_desk.applicant.save(update_fields=["user"])
+    at_desk = taken_at_desk(desk_officer, ward_center, ward_case, applicant_in, resident)
     client.force_login(resident)
     form = client.get(reverse("portal:dossier", args=[at_desk.pk])).context["delivery_form"]
     assert form["address"].value() == applicant_in.address

@@ -10,7 +10,7 @@ from dossiers.services import DossierInputError, PaperIn
 from dossiers.tests.fixtures import all_papers
 from portal.plain import SAID
 from portal.services import draft_paper_upload, draft_start, filing_submit
-from portal.tests.conftest import pdf
+from portal.tests.conftest import pdf, taken_at_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -127,15 +127,7 @@ def test_a_supplement_sent_online_changes_what_the_page_asks(
 def test_history_of_a_desk_dossier_starts_at_the_desk(
     client, resident, ward_case, ward_center, desk_officer, applicant_in
 ) -> None:
-    at_desk = s.dossier_intake(
-        actor=desk_officer,
-        unit=ward_center,
-        case=ward_case,
-        applicant=applicant_in,
-        papers=all_papers(ward_case),
-    )
-    at_desk.applicant.user = resident
-    at_desk.applicant.save(update_fields=["user"])
+    at_desk = taken_at_desk(desk_officer, ward_center, ward_case, applicant_in, resident)
     client.force_login(resident)
     events = client.get(reverse("portal:dossier", args=[at_desk.pk])).context["events"]
     assert [str(line.said) for line in events] == [str(SAID[Action.RECEIVE])]

@@ -10,6 +10,7 @@ from accounts.models import User
 from notify.models import Message
 from portal.models import OneTimeCode, Profile
 from portal.otp import MAX_ATTEMPTS, SENDS_PER_CONTACT
+from portal.tests.conftest import taken_at_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -133,16 +134,7 @@ def sign_in(client, contact: str = "0905 123 456", to: str = "0905123456") -> No
 def test_signing_in_with_the_phone_given_at_the_desk_shows_the_earlier_dossier(
     client, desk_officer, ward_case, ward_center, applicant_in
 ) -> None:
-    from dossiers.services import dossier_intake
-    from dossiers.tests.fixtures import all_papers
-
-    earlier = dossier_intake(
-        actor=desk_officer,
-        unit=ward_center,
-        case=ward_case,
-        applicant=applicant_in,
-        papers=all_papers(ward_case),
-    )
+    earlier = taken_at_desk(desk_officer, ward_center, ward_case, applicant_in)
     sign_in(client)
     body = client.get(reverse("portal:mine")).content.decode()
     assert earlier.code in body
@@ -155,25 +147,13 @@ def test_signing_in_with_the_phone_given_at_the_desk_shows_the_earlier_dossier(
 def test_a_shared_phone_waits_for_the_id_number_to_choose(
     client, desk_officer, ward_case, ward_center, applicant_in
 ) -> None:
-    from dossiers.services import ApplicantIn, dossier_intake
-    from dossiers.tests.fixtures import all_papers
+    from dossiers.services import ApplicantIn
 
-    parent = dossier_intake(
-        actor=desk_officer,
-        unit=ward_center,
-        case=ward_case,
-        applicant=applicant_in,
-        papers=all_papers(ward_case),
+    parent = taken_at_desk(desk_officer, ward_center, ward_case, applicant_in)
+    child_in = ApplicantIn(
+        full_name="Lê Thị Con", id_number="054300001111", phone=applicant_in.phone
     )
-    child = dossier_intake(
-        actor=desk_officer,
-        unit=ward_center,
-        case=ward_case,
-        applicant=ApplicantIn(
-            full_name="Lê Thị Con", id_number="054300001111", phone=applicant_in.phone
-        ),
-        papers=all_papers(ward_case),
-    )
+    child = taken_at_desk(desk_officer, ward_center, ward_case, child_in)
     sign_in(client)
     body = client.get(reverse("portal:mine")).content.decode()
     assert parent.code not in body and child.code not in body
@@ -197,17 +177,8 @@ def test_a_shared_phone_waits_for_the_id_number_to_choose(
 def test_a_desk_record_with_another_phone_is_not_taken(
     client, desk_officer, ward_case, ward_center, applicant_in
 ) -> None:
-    from dossiers.services import dossier_intake
-    from dossiers.tests.fixtures import all_papers
-
     applicant_in.phone = "0912000000"
-    theirs = dossier_intake(
-        actor=desk_officer,
-        unit=ward_center,
-        case=ward_case,
-        applicant=applicant_in,
-        papers=all_papers(ward_case),
-    )
+    theirs = taken_at_desk(desk_officer, ward_center, ward_case, applicant_in)
     sign_in(client)
     assert theirs.code not in client.get(reverse("portal:mine")).content.decode()
     assert Profile.objects.get(contact="0905123456").id_number == ""
