@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import render_template
 
 from accounts.api_auth import router as token_router
@@ -132,6 +132,20 @@ def _refused_input(request: HttpRequest, exc: DossierInputError) -> HttpResponse
 def _refused_transition(request: HttpRequest, exc: TransitionError) -> HttpResponse:
     body = {"detail": str(exc.message), "allowed_actions": list(exc.allowed)}
     return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals, said in the client's language when they are the known ones."""
+    detail = str(exc.message)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _("The body could not be read: send JSON, with Content-Type: application/json.")
+    elif exc.status_code == 403 and detail == "CSRF check Failed":
+        detail = _(
+            "The session's security check (CSRF) failed: send the csrftoken cookie's value "
+            "in the X-CSRFToken header, or use an API token."
+        )
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 # The same answer whatever was not found, and whatever DEBUG says: the body

@@ -68,3 +68,19 @@ def test_the_docs_page_sends_the_session_csrf_token(client: Client, desk_officer
         headers={"X-CSRFToken": cookie},
     )
     assert made.status_code == 201, made.content
+
+
+def test_ninja_refusals_are_said_in_the_clients_language(desk_officer: User) -> None:
+    from accounts.api_auth import api_token_issue
+
+    _token, key = api_token_issue(user=desk_officer, name="vi")
+    api = Client(headers={"Accept-Language": "vi", "Authorization": f"Bearer {key}"})
+    unreadable = api.post("/api/dossiers", data="{not json", content_type="application/json")
+    assert unreadable.status_code == 400
+    assert unreadable.json()["detail"].startswith("Không đọc được nội dung yêu cầu")
+
+    session = Client(enforce_csrf_checks=True, headers={"Accept-Language": "en"})
+    session.force_login(desk_officer)
+    refused = session.post("/api/tokens", data="{}", content_type="application/json")
+    assert refused.status_code == 403
+    assert "X-CSRFToken" in refused.json()["detail"]
