@@ -9,7 +9,7 @@ from django.http import Http404
 from accounts.models import User
 from dossiers.audit import access_record
 from dossiers.codes import SECRET_LENGTH
-from dossiers.models import AccessRecord, Dossier, DossierComponent, DossierQuerySet
+from dossiers.models import AccessRecord, Action, Dossier, DossierComponent, DossierQuerySet
 
 
 def dossiers_for_staff(user: User) -> DossierQuerySet:
@@ -69,6 +69,11 @@ def dossier_for_staff(
 
 # Compared against when the code is unknown, so both misses cost the same.
 _NO_SECRET = b"\x00" * SECRET_LENGTH
+
+
+# What the public lookup leaves out of a dossier's history: the draft's creation (a
+# step of filling in the form) and the agency's own review of a draft result.
+NOT_PUBLIC = frozenset({Action.CREATE, Action.PROPOSE, Action.SEND_BACK})
 
 
 def dossier_for_lookup(code: str, secret: str) -> Dossier | None:

@@ -25,7 +25,7 @@ from catalog.models import Case
 from core.pages import Pages
 from core.ratelimit import rate_limit_hit
 from dossiers import services
-from dossiers.access import dossier_for_lookup, dossier_for_staff, dossiers_for_staff
+from dossiers.access import NOT_PUBLIC, dossier_for_lookup, dossier_for_staff, dossiers_for_staff
 from dossiers.codes import SECRET_LENGTH
 from dossiers.kept import case_kept, unit_kept
 from dossiers.models import (
@@ -404,7 +404,11 @@ def lookup(
     dossier = dossier_for_lookup(code, secret)
     if dossier is None:
         return Status(404, {"detail": _("No dossier matches this code and secret.")})
-    history = dossier.events.order_by("at", "seq").values_list("action", "at")
+    history = (
+        dossier.events.exclude(action__in=NOT_PUBLIC)
+        .order_by("at", "seq")
+        .values_list("action", "at")
+    )
     return LookupOut(
         code=dossier.code or "",
         status=dossier.status,

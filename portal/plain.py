@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dossiers.access import NOT_PUBLIC
 from dossiers.models import Action, Channel, Dossier, DossierEvent, Status
 
 SAID: dict[str, Promise] = {
@@ -68,11 +69,14 @@ def history(dossier: Dossier, *, private: bool) -> list[Line]:
     """Each event in plain words; ``private`` adds the notes only the applicant may read.
 
     The draft's creation is shown only to a person who filed online: it is a step of
-    the form they filled in, not of the dossier's handling.
+    the form they filled in, not of the dossier's handling. The public lookup also
+    leaves out the agency's review of a draft result.
     """
     lines = []
     events = dossier.events.order_by("at", "seq").only("action", "at", "note", "data")
-    if not private or dossier.channel != Channel.ONLINE:
+    if not private:
+        events = events.exclude(action__in=NOT_PUBLIC)
+    elif dossier.channel != Channel.ONLINE:
         events = events.exclude(action=Action.CREATE)
     for event in events:
         lines.append(

@@ -460,7 +460,7 @@ def test_lookup_shows_progress_and_no_personal_data(desk, ward_case) -> None:
     assert body["status"] == Status.PROCESSING and body["national_status"] == 4
     assert body["procedure_code"] == "1.004859" and body["procedure_name"]
     assert body["received_at"] and body["due_at"]
-    assert [h["action"] for h in body["history"]] == ["create", "receive", "route"]
+    assert [h["action"] for h in body["history"]] == ["receive", "route"]
     assert set(body["history"][0]) == {"action", "label", "at"}
     text = response.content.decode()
     for personal in [
@@ -494,6 +494,23 @@ def test_wrong_secret_and_unknown_code_answer_alike(
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.content == unknown.content
     assert sorted(wrong.headers.items()) == sorted(unknown.headers.items())
+
+
+def test_lookup_leaves_out_the_agencys_review_of_a_draft(
+    desk, ward_case, specialist, approver
+) -> None:
+    from dossiers import services as services
+
+    code = intake(desk, ward_case)
+    dossier = Dossier.objects.get(code=code["code"])
+    services.dossier_route(actor=dossier.created_by, dossier=dossier)
+    services.dossier_propose(actor=specialist, dossier=dossier, number="12/QĐ", signer="A")
+    services.dossier_send_back(actor=approver, dossier=dossier, reason="Sửa căn cứ")
+    asked = {"code": code["code"], "secret": code["secret"]}
+    history = ok(client_for().get("/api/lookup", asked))["history"]
+    assert [h["action"] for h in history] == ["receive", "route"]
+    page = client_for().get("/tra-cuu/", asked).content.decode()
+    assert "Sửa căn cứ" not in page and "sent back" not in page
 
 
 def test_lookup_is_rate_limited_per_address(desk, ward_case) -> None:
