@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.idcard import IdCardError, parse_idcard
 from dossiers.models import Dossier, DossierComponent, ReturnChannel
-from dossiers.services.endings import has_electronic_result
+from dossiers.services import has_electronic_result
 
 COLLECTOR_CHOICES = [
     ("applicant", _("The applicant")),

@@ -32,6 +32,8 @@ from dossiers.services.endings import (
     dossier_return,
     dossier_stop,
     dossier_withdraw,
+    electronic_result,
+    has_electronic_result,
 )
 from dossiers.services.intake import (
     APPLICANT_SQL,
@@ -81,6 +83,8 @@ __all__ = [
     "dossier_supplement_upload",
     "dossier_withdraw",
     "due_moment",
+    "electronic_result",
+    "has_electronic_result",
     "pauses_of",
     "result_problems",
     "supplement_uploads",

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -75,12 +76,17 @@ def dossier_withdraw(
     return dossier
 
 
-def has_electronic_result(dossier: Dossier) -> bool:
-    """Whether the applicant has a result to download: the document attached to the result,
-    or the result paper digitised from it. A refusal with reasons but no document has none."""
+def electronic_result(dossier: Dossier) -> FieldFile | None:
+    """The result the applicant downloads: the document attached to the result, or the
+    result paper digitised from it. A refusal with reasons but no document has none."""
     if dossier.result_file:
-        return True
-    return DigitisedPaper.objects.filter(source=dossier, is_result=True).exists()
+        return dossier.result_file
+    paper = DigitisedPaper.objects.filter(source=dossier, is_result=True).first()
+    return paper.file if paper else None
+
+
+def has_electronic_result(dossier: Dossier) -> bool:
+    return electronic_result(dossier) is not None
 
 
 @transaction.atomic

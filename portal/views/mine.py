@@ -15,8 +15,13 @@ from accounts.models import User
 from catalog.models import OnlineLevel
 from core.http import HtmxHttpRequest
 from core.uploads import UploadRejectedError
-from dossiers.models import DigitisedPaper, Dossier, Status
-from dossiers.services import DossierInputError, dossier_supplement_upload, supplement_uploads
+from dossiers.models import Dossier, Status
+from dossiers.services import (
+    DossierInputError,
+    dossier_supplement_upload,
+    electronic_result,
+    supplement_uploads,
+)
 from dossiers.workflow import TransitionError
 from portal.access import dossier_for_citizen, dossiers_for_citizen
 from portal.checklist import opening_hours, to_bring
@@ -46,10 +51,7 @@ def _result(dossier: Dossier) -> object | None:
     """The electronic result: the document on the dossier, or the result paper digitised from it."""
     if dossier.status not in RESULT_READY:
         return None
-    if dossier.result_file:
-        return dossier.result_file
-    paper = DigitisedPaper.objects.filter(source=dossier, is_result=True).first()
-    return paper.file if paper else None
+    return electronic_result(dossier)
 
 
 @citizen_required
