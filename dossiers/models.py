@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -337,9 +338,17 @@ class DossierComponent(UUIDModel):
         return self.component.name_en or self.name
 
     @property
-    def file_name(self) -> str:
-        """The scan's file name, without the folder it is stored in."""
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+    def scan_label(self) -> str:
+        """What the scan is, to tell two of them apart in a list: "PDF, 120.5 KB".
+
+        Scans are stored under their digest, so the file's own name says nothing.
+        Load ``paper`` with the rows.
+        """
+        paper = self.paper if self.paper_id else None
+        if paper is None:
+            return ""
+        kind = paper.content_type.rsplit("/", 1)[-1].upper()
+        return f"{kind}, {filesizeformat(paper.size)}"
 
 
 class DigitisedPaper(UUIDModel):

@@ -40,7 +40,7 @@ def dossier_for_citizen(user: User, dossier_id: uuid.UUID) -> Dossier:
         .prefetch_related(
             Prefetch(
                 "components",
-                queryset=DossierComponent.objects.select_related("component").order_by(
+                queryset=DossierComponent.objects.select_related("component", "paper").order_by(
                     "received_at", "id"
                 ),
             )

@@ -149,3 +149,14 @@ def test_the_review_says_for_each_paper_what_goes_with_the_filing(
     assert "còn thiếu" in papers  # the marriage certificate
     assert "chỉ nộp nếu thuộc trường hợp này" in papers  # the authorisation
     assert "Phí, lệ phí" in page
+
+
+def test_each_scan_on_the_papers_page_says_what_it_is(
+    client, resident, ward_case, ward_center
+) -> None:
+    draft = draft_start(actor=resident, case=ward_case, center=ward_center, ward=None)
+    form = ward_case.components.get(name_vi="Tờ khai")
+    draft_paper_upload(actor=resident, dossier=draft, component_id=form.pk, upload=pdf())
+    client.force_login(resident)
+    page = client.get(reverse("portal:file_papers", args=[draft.pk])).content.decode()
+    assert '<span class="scan-label">PDF, ' in page
