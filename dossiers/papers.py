@@ -47,6 +47,17 @@ def paper_digitise(
     )
 
 
+def result_paper_keep(dossier: Dossier, upload: UploadedFile) -> DigitisedPaper:
+    """Keep a dossier's result document in its applicant's papers, as an issued result."""
+    return paper_digitise(
+        applicant=dossier.applicant,
+        name=dossier.procedure_version.result_vi or "Kết quả giải quyết hồ sơ",
+        upload=upload,
+        source=dossier,
+        is_result=True,
+    )
+
+
 def papers_for(applicant: Applicant, name: str) -> list[DigitisedPaper]:
     """The applicant's papers that can stand in for a checklist item of this name."""
     return list(DigitisedPaper.objects.filter(applicant=applicant, kind=paper_kind(name)))

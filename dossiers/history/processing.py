@@ -23,7 +23,7 @@ from dossiers.models import (
     ResultOutcome,
     ReturnChannel,
 )
-from dossiers.papers import paper_digitise
+from dossiers.papers import result_paper_keep
 from dossiers.services import PaperIn
 from units.models import Unit, UnitKind
 
@@ -302,10 +302,4 @@ class Processing:
 def _electronic_result(dossier: Dossier) -> None:
     """A small signed-result stand-in the applicant can download, kept as a result paper."""
     content = f"%PDF-1.4\n% {dossier.code} {dossier.result_number}\n%%EOF\n".encode()
-    paper_digitise(
-        applicant=dossier.applicant,
-        name=dossier.procedure_version.result_vi or "Kết quả giải quyết hồ sơ",
-        upload=SimpleUploadedFile(f"{dossier.pk}.pdf", content),
-        source=dossier,
-        is_result=True,
-    )
+    result_paper_keep(dossier, SimpleUploadedFile(f"{dossier.pk}.pdf", content))

@@ -20,7 +20,7 @@ from dossiers.models import (
     ResultOutcome,
     Status,
 )
-from dossiers.papers import paper_digitise
+from dossiers.papers import result_paper_keep
 from dossiers.services.common import (
     DossierInputError,
     dossier_locked,
@@ -322,13 +322,8 @@ def dossier_approve(*, actor: User, dossier: Dossier, at: dt.datetime | None = N
     if done.result_file:
         with done.result_file.open("rb") as stored:
             content = stored.read()
-        paper_digitise(
-            applicant=done.applicant,
-            name=done.procedure_version.result_vi or "Kết quả giải quyết hồ sơ",
-            upload=SimpleUploadedFile(done.result_file.name.rsplit("/", 1)[-1], content),
-            source=done,
-            is_result=True,
-        )
+        name = done.result_file.name.rsplit("/", 1)[-1]
+        result_paper_keep(done, SimpleUploadedFile(name, content))
     return done
 
 
