@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import io
 from collections import Counter
 from typing import Any
 
+import pydyf
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -300,6 +302,42 @@ class Processing:
 
 
 def _electronic_result(dossier: Dossier) -> None:
-    """A small signed-result stand-in the applicant can download, kept as a result paper."""
-    content = f"%PDF-1.4\n% {dossier.code} {dossier.result_number}\n%%EOF\n".encode()
-    result_paper_keep(dossier, SimpleUploadedFile(f"{dossier.pk}.pdf", content))
+    """A one-page stand-in for the signed result, kept as the applicant's result paper."""
+    lines = [
+        "MotCua - demo",
+        "Ket qua giai quyet ho so (van ban gia lap)",
+        f"Ho so: {dossier.code}",
+        f"So van ban: {dossier.result_number}",
+    ]
+    upload = SimpleUploadedFile(f"{dossier.pk}.pdf", _one_page_pdf(lines))
+    result_paper_keep(dossier, upload)
+
+
+def _one_page_pdf(lines: list[str]) -> bytes:
+    """An A4 page of plain lines in a font every reader has (so without Vietnamese marks):
+    rendering thousands of real forms would make the demo history minutes longer."""
+    document = pydyf.PDF()
+    font = pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica"})
+    document.add_object(font)
+    text = pydyf.Stream()
+    text.begin_text()
+    text.set_font_size("F1", 14)
+    for number, line in enumerate(lines):
+        text.set_text_matrix(1, 0, 0, 1, 72, 770 - 24 * number)
+        text.show_text(pydyf.String(line))
+    text.end_text()
+    document.add_object(text)
+    resources = pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})})
+    page = pydyf.Dictionary(
+        {
+            "Type": "/Page",
+            "Parent": document.pages.reference,
+            "MediaBox": [0, 0, 595, 842],
+            "Contents": text.reference,
+            "Resources": resources,
+        }
+    )
+    document.add_page(page)
+    written = io.BytesIO()
+    document.write(written)
+    return written.getvalue()

@@ -23,7 +23,7 @@ from dossiers.history import (
     person_new,
     staff_ensure,
 )
-from dossiers.models import Action, Applicant, Dossier, DossierEvent, Status
+from dossiers.models import Action, Applicant, DigitisedPaper, Dossier, DossierEvent, Status
 from units.models import Unit, UnitKind
 
 CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$")
@@ -128,6 +128,15 @@ def test_a_fortnight_of_dossiers_through_the_services(demo_province: Unit) -> No
         assert number[4:6] == f"{applicant.birth_date.year % 100:02d}"
     returning = Dossier.objects.values("applicant").annotate(n=Count("id")).filter(n__gt=1)
     assert returning.exists()
+
+    # A result handed over online can be downloaded: a real one-page PDF naming its dossier.
+    online = Dossier.objects.filter(return_channel="online").first()
+    assert online is not None
+    paper = DigitisedPaper.objects.get(source=online, is_result=True)
+    with paper.file.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+    assert b"/Type /Page" in content and online.code.encode() in content
 
 
 @pytest.mark.django_db
